@@ -1,0 +1,41 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, Event, NewEvent } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Position in a newest-first list: the last row of the page before. */
+export interface EventCursor {
+  ts: number;
+  id: number;
+}
+
+/** One page of events plus the cursor for the next, if there is one. */
+export interface EventPage {
+  events: Event[];
+  next: EventCursor | undefined;
+}
+
+/** Stores one event. */
+export async function insertEvent(db: Db, event: NewEvent): Promise<void> {
+  await db.insertInto('events').values(event).execute();
+}
+
+/**
+ * A site's events, newest first, `limit` at a time. Keyset pagination keeps
+ * deep pages as cheap as the first on a large table.
+ */
+export async function listEvents(db: Db, siteId: number, limit: number, before?: EventCursor): Promise<EventPage> {
+  let query = db.selectFrom('events').selectAll().where('site_id', '=', siteId);
+  if (before !== undefined) {
+    query = query.where((eb) => eb.or([eb('ts', '<', before.ts), eb.and([eb('ts', '=', before.ts), eb('id', '<', before.id)])]));
+  }
+  const rows = await query
+    .orderBy('ts', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const events = rows.slice(0, limit);
+  const last = events.at(-1);
+  const next = rows.length > limit && last !== undefined ? { ts: last.ts, id: last.id } : undefined;
+  return { events, next };
+}

@@ -1,0 +1,43 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, NewSite, Site } from './schema.js';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A site with its event count, for the sites list. */
+export interface SiteSummary extends Site {
+  events: number;
+}
+
+/** Stores a new site and returns it with its id. */
+export async function insertSite(db: Db, site: NewSite): Promise<Site> {
+  return db.insertInto('sites').values(site).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The site with this id, or undefined. */
+export async function findSite(db: Db, id: number): Promise<Site | undefined> {
+  return db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Whether a site exists; the collector's cheap check before storing. */
+export async function siteExists(db: Db, id: number): Promise<boolean> {
+  const row = await db.selectFrom('sites').select('id').where('id', '=', id).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Every site, oldest first, with how many events each has. */
+export async function listSites(db: Db): Promise<SiteSummary[]> {
+  const rows = await db
+    .selectFrom('sites')
+    .selectAll('sites')
+    .select((eb) =>
+      eb
+        .selectFrom('events')
+        .select((inner) => inner.fn.countAll<number | string>().as('n'))
+        .whereRef('events.site_id', '=', 'sites.id')
+        .as('events'),
+    )
+    .orderBy('sites.id')
+    .execute();
+  // PostgreSQL's count() is int8, which the driver may hand back as a string.
+  return rows.map((row) => ({ ...row, events: Number(row.events ?? 0) }));
+}

@@ -1,0 +1,55 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { logError } from './log.js';
+
+/** Field name → what is wrong with it. */
+export type FieldErrors = Record<string, string>;
+
+/**
+ * The one error type that handlers throw. Its message is shown to the client,
+ * so it must never carry internals; 5xx messages are replaced anyway.
+ */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    message: string,
+    readonly fields?: FieldErrors,
+  ) {
+    super(message);
+  }
+}
+
+/** How an app shows an error page; the default answers with JSON. */
+export type ErrorRenderer = (
+  c: Context,
+  status: ContentfulStatusCode,
+  message: string,
+  fields?: FieldErrors,
+) => Response | Promise<Response>;
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by the dashboard so that its errors render as HTML pages. */
+    renderError: ErrorRenderer;
+  }
+}
+
+const renderJson: ErrorRenderer = (c, status, message, fields) =>
+  c.json(fields === undefined ? { error: message } : { error: message, fields }, status);
+
+const GENERIC_5XX = 'Something went wrong on our side. It has been logged.';
+
+/** The `app.onError` for every Sightline app: log 5xx with stack, show a plain message. */
+export function handleError(err: Error, c: Context): Response | Promise<Response> {
+  // HTTPException comes from Hono's own middleware (body limit, bad requests).
+  const status: ContentfulStatusCode =
+    err instanceof HttpError ? err.status : err instanceof HTTPException ? (err.status as ContentfulStatusCode) : 500;
+  if (status >= 500) logError(`${c.req.method} ${c.req.path} failed`, err, { status });
+  // Only messages we wrote ourselves reach the client, and never a 500's.
+  const message = err instanceof HttpError && status !== 500 ? err.message : status < 500 ? err.message || 'Bad request' : GENERIC_5XX;
+  const fields = err instanceof HttpError ? err.fields : undefined;
+  const render = c.get('renderError') ?? renderJson;
+  return render(c, status, message, fields);
+}

@@ -1,0 +1,29 @@
+/**
+ * Logging: one line per record. JSON when stdout is not a terminal (a log
+ * collector reads it), a short readable line when a person is watching.
+ */
+type Fields = Record<string, string | number | boolean | undefined>;
+
+const asJson = !process.stdout.isTTY;
+
+function write(level: 'info' | 'error', msg: string, fields: Fields): void {
+  const time = new Date().toISOString();
+  const line = asJson
+    ? JSON.stringify({ time, level, msg, ...fields })
+    : `${time} ${level === 'error' ? 'ERROR ' : ''}${msg}${Object.entries(fields)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => ` ${key}=${typeof value === 'string' && /\s/.test(value) ? JSON.stringify(value) : value}`)
+        .join('')}`;
+  (level === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
+}
+
+/** Records something an operator may want to know. */
+export function logInfo(msg: string, fields: Fields = {}): void {
+  write('info', msg, fields);
+}
+
+/** Records a failure; pass the error to get its stack. */
+export function logError(msg: string, error?: unknown, fields: Fields = {}): void {
+  const stack = error instanceof Error ? (error.stack ?? error.message) : error === undefined ? undefined : String(error);
+  write('error', msg, { ...fields, stack });
+}

@@ -1,0 +1,31 @@
+import { logInfo } from './log.js';
+
+/**
+ * Counts what the collector did, so that the hot path logs nothing per event
+ * and an operator still sees a summary line now and then.
+ */
+export class IngestStats {
+  private counts = new Map<string, number>();
+
+  /** Counts one answered collector request under its outcome. */
+  record(outcome: string): void {
+    this.counts.set(outcome, (this.counts.get(outcome) ?? 0) + 1);
+  }
+
+  /** Counts since the last `drain`, and starts again from zero. */
+  drain(): Record<string, number> {
+    const snapshot = Object.fromEntries(this.counts);
+    this.counts.clear();
+    return snapshot;
+  }
+
+  /** Logs a summary every `everyMs` when anything happened; returns a stop function. */
+  startSummary(everyMs: number): () => void {
+    const timer = setInterval(() => {
+      const counts = this.drain();
+      if (Object.keys(counts).length > 0) logInfo('collector summary', counts);
+    }, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+}

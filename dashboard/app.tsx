@@ -1,0 +1,117 @@
+/**
+ * The dashboard's routes. Every page is open for now; pages that show one
+ * site load it through `loadSite`, the one place an ownership check will go.
+ */
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import { raw } from 'hono/html';
+import type { JSX } from 'hono/jsx/jsx-runtime';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { type CollectorDeps, createCollector } from '../collector/app.js';
+import type { Config } from '../collector/config.js';
+import type { Store } from '../collector/db/connect.js';
+import { type EventCursor, listEvents } from '../collector/db/events.js';
+import type { Site } from '../collector/db/schema.js';
+import { findSite, insertSite, listSites } from '../collector/db/sites.js';
+import { HttpError, handleError } from '../collector/errors.js';
+import { TRACKER_PATH } from '../collector/tracker.js';
+import { csrfProtection } from './csrf.js';
+import { parseSiteForm } from './forms.js';
+import { logRequests } from './logging.js';
+import { STYLESHEET } from './style.js';
+import { HomePage, type SiteFormState } from './views/home.js';
+import { ErrorPage } from './views/layout.js';
+import { SitePage } from './views/site.js';
+
+/** Events shown per page of a site's event list. */
+export const EVENTS_PER_PAGE = 50;
+
+const emptyForm: SiteFormState = { values: { base_url: '', name: '' }, errors: {} };
+
+/** Builds the dashboard's routes. */
+export function createDashboard({ store, config }: { store: Store; config: Config }): Hono {
+  const app = new Hono();
+
+  app.use(logRequests());
+  app.use(async (c, next) => {
+    c.set('renderError', (ctx, status, message) => page(ctx, <ErrorPage status={status} message={message} />, status));
+    await next();
+  });
+  app.use(csrfProtection());
+
+  app.get('/assets/style.css', (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });
+  });
+
+  app.get('/', async (c) => homePage(c, store, emptyForm, 200));
+  // The seed listed sites at /sites; keep its links working.
+  app.get('/sites', (c) => c.redirect('/', 301));
+
+  app.post('/site', async (c) => {
+    const form = await c.req.parseBody();
+    const result = parseSiteForm(form);
+    if ('errors' in result) {
+      const values = { base_url: String(form.base_url ?? ''), name: String(form.name ?? '') };
+      return homePage(c, store, { values, errors: result.errors }, 400);
+    }
+    const site = await insertSite(store.db, { ...result.site, created_at: Date.now() });
+    return c.redirect(`/site/${site.id}`, 303);
+  });
+
+  app.get('/site/:id', async (c) => {
+    const site = await loadSite(store, c.req.param('id'));
+    const before = parseCursor(c.req.query('before'));
+    const { events, next } = await listEvents(store.db, site.id, EVENTS_PER_PAGE, before);
+    const snippet = installSnippet(config.publicUrl ?? new URL(c.req.url).origin, site.id);
+    return page(c, <SitePage site={site} snippet={snippet} events={events} next={next} paged={before !== undefined} />);
+  });
+
+  return app;
+}
+
+/** Everything one process serves: the collector's routes, then the dashboard's. */
+export function createApp(deps: CollectorDeps & { config: Config }): Hono {
+  const app = new Hono();
+  app.route('/', createCollector(deps));
+  app.route('/', createDashboard(deps));
+  // Mounted apps do not carry their notFound; the dashboard middleware has run by now.
+  app.notFound((c) => page(c, <ErrorPage status={404} message="There is no such page." />, 404));
+  app.onError(handleError);
+  return app;
+}
+
+/** The tag a site owner pastes into their pages. */
+export function installSnippet(origin: string, siteId: number): string {
+  return `<script defer src="${origin}${TRACKER_PATH}" data-site="${siteId}"></script>`;
+}
+
+/** Loads a site from a route parameter; a bad or unknown id is a 404. */
+async function loadSite(store: Store, idText: string): Promise<Site> {
+  const id = /^\d{1,15}$/.test(idText) ? Number(idText) : 0;
+  const site = id > 0 ? await findSite(store.db, id) : undefined;
+  if (site === undefined) throw new HttpError(404, 'There is no such site.');
+  return site;
+}
+
+function parseCursor(text: string | undefined): EventCursor | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d{1,15})\.(\d{1,15})$/.exec(text);
+  if (match === null) throw new HttpError(400, 'That page link is broken: go back to the newest events.');
+  return { ts: Number(match[1]), id: Number(match[2]) };
+}
+
+async function homePage(c: Context, store: Store, form: SiteFormState, status: 200 | 400): Promise<Response> {
+  const sites = await listSites(store.db);
+  return page(c, <HomePage sites={sites} form={form} csrfToken={c.get('csrfToken')} />, status);
+}
+
+function page(c: Context, body: JSX.Element, status: ContentfulStatusCode = 200): Response | Promise<Response> {
+  return c.html(
+    <>
+      {raw('<!doctype html>')}
+      {body}
+    </>,
+    status,
+  );
+}

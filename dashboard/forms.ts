@@ -1,0 +1,43 @@
+import type { FieldErrors } from '../collector/errors.js';
+
+/** A checked add-site form. */
+export interface SiteInput {
+  base_url: string;
+  domain: string;
+  name: string;
+}
+
+const MAX_BASE_URL = 2048;
+const MAX_SITE_NAME = 100;
+
+/**
+ * Checks the add-site form. A base URL must be an absolute http(s) URL; it
+ * is kept as origin plus path, without query or fragment.
+ */
+export function parseSiteForm(form: Record<string, unknown>): { site: SiteInput } | { errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const rawUrl = typeof form.base_url === 'string' ? form.base_url.trim() : '';
+  const name = typeof form.name === 'string' ? form.name.trim() : '';
+  let url: URL | undefined;
+  if (rawUrl === '') {
+    errors.base_url = 'Enter the address of your site, such as https://example.com.';
+  } else if (rawUrl.length > MAX_BASE_URL) {
+    errors.base_url = `Keep the base URL under ${MAX_BASE_URL} characters.`;
+  } else {
+    url = parseHttpUrl(rawUrl);
+    if (url === undefined) errors.base_url = 'The base URL must start with http:// or https://, as in https://example.com.';
+  }
+  if (name.length > MAX_SITE_NAME) errors.name = `Keep the name under ${MAX_SITE_NAME} characters.`;
+  if (url === undefined || Object.keys(errors).length > 0) return { errors };
+  const path = url.pathname.replace(/\/+$/, '');
+  return { site: { base_url: url.origin + path, domain: url.hostname, name: name || url.hostname } };
+}
+
+function parseHttpUrl(text: string): URL | undefined {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
