@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../collector/config.js';
+import { insertEvent } from '../collector/db/events.js';
+import { insertSite } from '../collector/db/sites.js';
+import { dialects, useTestStore } from '../collector/db/testing.js';
+import { IngestStats } from '../collector/stats.js';
+import { loadTracker } from '../collector/tracker.js';
+import { createApp, EVENTS_PER_PAGE } from './app.js';
+
+const tracker = loadTracker();
+
+describe.each(dialects)('dashboard on %s', (dialect) => {
+  const store = useTestStore(dialect);
+
+  function app(env: Record<string, string> = {}) {
+    return createApp({ store: store(), config: loadConfig(env), tracker, stats: new IngestStats() });
+  }
+
+  /** Loads the home page as a browser would and returns what a form post needs. */
+  async function session(server: ReturnType<typeof app>) {
+    const res = await server.request('http://localhost:8787/');
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const token = /name="_csrf" value="([^"]+)"/.exec(await res.text())?.[1] ?? '';
+    expect(cookie).toMatch(/^sightline_csrf=/);
+    return { cookie, token };
+  }
+
+  function postForm(fields: Record<string, string>, cookie: string) {
+    return {
+      method: 'POST',
+      body: new URLSearchParams(fields).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    };
+  }
+
+  const site = { base_url: 'https://example.com', domain: 'example.com', name: 'Example', created_at: 0 };
+
+  it('adds a site from the form and shows it with its snippet', async () => {
+    const server = app();
+    const { cookie, token } = await session(server);
+    const res = await server.request(
+      'http://localhost:8787/site',
+      postForm({ _csrf: token, base_url: 'https://Example.com/blog/', name: '' }, cookie),
+    );
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/site/1');
+    expect(await store().db.selectFrom('sites').select(['base_url', 'domain', 'name']).execute()).toEqual([
+      { base_url: 'https://example.com/blog', domain: 'example.com', name: 'example.com' },
+    ]);
+
+    const page = await (await server.request('http://localhost:8787/site/1')).text();
+    expect(page).toContain(
+      '&lt;script defer src=&quot;http://localhost:8787/sightline.js&quot; data-site=&quot;1&quot;&gt;&lt;/script&gt;',
+    );
+
+    const home = await (await server.request('http://localhost:8787/')).text();
+    expect(home).toContain('<a href="/site/1">1</a>');
+    expect(home).toContain('https://example.com/blog');
+  });
+
+  it('puts PUBLIC_URL into the snippet when set', async () => {
+    await insertSite(store().db, site);
+    const page = await (await app({ PUBLIC_URL: 'https://stats.example.org' }).request('http://10.0.0.5:8787/site/1')).text();
+    expect(page).toContain('src=&quot;https://stats.example.org/sightline.js&quot;');
+  });
+
+  it.each([
+    ['an empty base URL', { base_url: '' }, 'Enter the address of your site'],
+    ['a base URL without a scheme', { base_url: 'example.com' }, 'must start with http:// or https://'],
+    ['a javascript: URL', { base_url: 'javascript:alert(1)' }, 'must start with http:// or https://'],
+    ['an ftp URL', { base_url: 'ftp://example.com' }, 'must start with http:// or https://'],
+    ['a name that is too long', { base_url: 'https://example.com', name: 'n'.repeat(101) }, 'Keep the name under 100 characters'],
+  ])('refuses %s with a clear message and stores nothing', async (_label, fields, message) => {
+    const server = app();
+    const { cookie, token } = await session(server);
+    const res = await server.request('http://localhost:8787/site', postForm({ _csrf: token, name: '', ...fields }, cookie));
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain(message);
+    expect(html).toContain('aria-invalid="true"');
+    expect(await store().db.selectFrom('sites').selectAll().execute()).toEqual([]);
+  });
+
+  it.each([
+    ['no token', () => ({ base_url: 'https://example.com' }), (cookie: string) => cookie],
+    ['a wrong token', () => ({ base_url: 'https://example.com', _csrf: 'x'.repeat(43) }), (cookie: string) => cookie],
+    ['a token without its cookie', (token: string) => ({ base_url: 'https://example.com', _csrf: token }), () => ''],
+  ])('refuses a state-changing form with %s (403)', async (_label, fields, pickCookie) => {
+    const server = app();
+    const { cookie, token } = await session(server);
+    const res = await server.request('http://localhost:8787/site', postForm(fields(token), pickCookie(cookie)));
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('This form has expired or came from another site');
+    expect(await store().db.selectFrom('sites').selectAll().execute()).toEqual([]);
+  });
+
+  it("shows the seed's curl visit on the site page", async () => {
+    const server = app();
+    await insertSite(store().db, site);
+    const res = await server.request('/site/1/visit', {
+      method: 'POST',
+      body: 'event=BashVisit&browser=cURL&url=/&ip_address=1.2.3.4&date=2013-11-09',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.status).toBe(201);
+    const page = await (await server.request('/site/1')).text();
+    expect(page).toContain('<td class="nowrap">2013-11-09 00:00:00</td><td>BashVisit</td><td class="wrap">/</td>');
+    expect(page).toContain('<td>1.2.3.4</td>');
+    const home = await (await server.request('/')).text();
+    expect(home).toContain('<td class="num">1</td>');
+  });
+
+  it('escapes every value that came from a visitor', async () => {
+    const { id } = await insertSite(store().db, site);
+    await insertEvent(store().db, {
+      site_id: id,
+      ts: 1,
+      name: '<img src=x onerror=alert(1)>',
+      url: 'https://example.com/"><script>alert(1)</script>',
+      referrer: "javascript:alert('r')",
+      browser: '<b>ua</b>',
+      ip: null,
+    });
+    const page = await (await app().request('/site/1')).text();
+    expect(page).not.toContain('<script>alert');
+    expect(page).not.toContain('<img src=x');
+    expect(page).not.toContain('<b>ua</b>');
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(page).toContain('&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('pages events newest first', async () => {
+    const { id } = await insertSite(store().db, site);
+    const total = EVENTS_PER_PAGE * 2 + 7;
+    const rows = Array.from({ length: total }, (_, i) => ({
+      site_id: id,
+      ts: 1_000 + i,
+      name: `e${i}`,
+      url: '/',
+      referrer: null,
+      browser: null,
+      ip: null,
+    }));
+    await store().db.insertInto('events').values(rows).execute();
+    const server = app();
+    const names: string[] = [];
+    let path: string | undefined = '/site/1';
+    let pages = 0;
+    while (path !== undefined) {
+      const html = await (await server.request(path)).text();
+      names.push(...Array.from(html.matchAll(/<td>(e\d+)<\/td>/g), (m) => m[1] ?? ''));
+      path = /href="(\/site\/1\?before=[\d.]+)">Older events/.exec(html)?.[1];
+      pages++;
+    }
+    expect(pages).toBe(3);
+    expect(names).toEqual(Array.from({ length: total }, (_, i) => `e${total - 1 - i}`));
+  });
+
+  it.each([
+    ['/site/99', 'an unknown site'],
+    ['/site/abc', 'a site id that is not a number'],
+    ['/site/0', 'site zero'],
+    ['/no/such/page', 'an unknown page'],
+  ])('answers %s (%s) with a real 404 page', async (path) => {
+    const res = await app().request(path);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(await res.text()).toContain('<h1>Not found</h1>');
+  });
+
+  it('answers a broken page link with 400, not a crash', async () => {
+    await insertSite(store().db, site);
+    const res = await app().request('/site/1?before=yesterday');
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('That page link is broken');
+  });
+
+  it('serves its stylesheet and sends /sites to the home page', async () => {
+    const css = await app().request('/assets/style.css');
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    const sites = await app().request('/sites');
+    expect(sites.status).toBe(301);
+    expect(sites.headers.get('location')).toBe('/');
+  });
+});
