@@ -45,6 +45,7 @@ describe('parseBeacon', () => {
     ['url javascript:', { ...good, url: 'javascript:alert(1)' }, ['url']],
     ['url too long', { ...good, url: `https://e.com/${'x'.repeat(2048)}` }, ['url']],
     ['referrer a number', { ...good, referrer: 5 }, ['referrer']],
+    ['a NUL in the name', { ...good, name: 'a\u0000b' }, ['name']],
     ['client-set ip', { ...good, ip: '1.2.3.4' }, ['ip']],
     ['client-set time and agent', { ...good, ts: 1, browser: 'x' }, ['ts', 'browser']],
     ['everything wrong at once', { site: -1, name: 7, url: 'nope', referrer: [] }, ['site', 'name', 'url', 'referrer']],
@@ -70,6 +71,7 @@ describe('parseVisitForm', () => {
     ['a day that does not exist', { ...seed, date: '2013-02-30' }, ['date']],
     ['no date', { ...seed, date: undefined }, ['date']],
     ['a bad IP address', { ...seed, ip_address: '1.2.3' }, ['ip_address']],
+    ['a NUL in the browser', { ...seed, browser: 'cu\u0000rl' }, ['browser']],
     ['a file for a field', { ...seed, url: new Blob(['x']) }, ['url']],
     ['nothing at all', {}, ['event', 'url', 'date']],
   ])('refuses %s', (_label, form, fields) => {

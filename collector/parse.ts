@@ -108,6 +108,11 @@ function checkText(errors: FieldErrors, field: string, value: unknown, max: numb
     errors[field] = `longer than ${max} characters`;
     return null;
   }
+  // PostgreSQL cannot store NUL in text; refuse it on every store alike.
+  if (value.includes('\u0000')) {
+    errors[field] = 'must not contain NUL characters';
+    return null;
+  }
   return value;
 }
 

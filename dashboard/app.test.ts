@@ -69,6 +69,7 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     ['a base URL without a scheme', { base_url: 'example.com' }, 'must start with http:// or https://'],
     ['a javascript: URL', { base_url: 'javascript:alert(1)' }, 'must start with http:// or https://'],
     ['an ftp URL', { base_url: 'ftp://example.com' }, 'must start with http:// or https://'],
+    ['a NUL in the name', { base_url: 'https://example.com', name: 'a\u0000b' }, 'cannot contain NUL'],
     ['a name that is too long', { base_url: 'https://example.com', name: 'n'.repeat(101) }, 'Keep the name under 100 characters'],
   ])('refuses %s with a clear message and stores nothing', async (_label, fields, message) => {
     const server = app();
@@ -91,6 +92,18 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     const res = await server.request('http://localhost:8787/site', postForm(fields(token), pickCookie(cookie)));
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('This form has expired or came from another site');
+    expect(await store().db.selectFrom('sites').selectAll().execute()).toEqual([]);
+  });
+
+  it('refuses an oversized form with 413 before reading it', async () => {
+    const server = app();
+    const { cookie, token } = await session(server);
+    const res = await server.request(
+      'http://localhost:8787/site',
+      postForm({ _csrf: token, base_url: 'https://example.com', name: 'n'.repeat(70_000) }, cookie),
+    );
+    expect(res.status).toBe(413);
+    expect(await res.text()).toContain('That form is larger');
     expect(await store().db.selectFrom('sites').selectAll().execute()).toEqual([]);
   });
 

@@ -4,6 +4,7 @@
  */
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { raw } from 'hono/html';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -23,6 +24,9 @@ import { HomePage, type SiteFormState } from './views/home.js';
 import { ErrorPage } from './views/layout.js';
 import { SitePage } from './views/site.js';
 
+/** Largest form body the dashboard reads. */
+const MAX_FORM_BODY = 64 * 1024;
+
 /** Events shown per page of a site's event list. */
 export const EVENTS_PER_PAGE = 50;
 
@@ -37,6 +41,14 @@ export function createDashboard({ store, config }: { store: Store; config: Confi
     c.set('renderError', (ctx, status, message) => page(ctx, <ErrorPage status={status} message={message} />, status));
     await next();
   });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_FORM_BODY,
+      onError: () => {
+        throw new HttpError(413, 'That form is larger than any Sightline form can be.');
+      },
+    }),
+  );
   app.use(csrfProtection());
 
   app.get('/assets/style.css', (c) => {

@@ -28,6 +28,8 @@ export function parseSiteForm(form: Record<string, unknown>): { site: SiteInput 
     if (url === undefined) errors.base_url = 'The base URL must start with http:// or https://, as in https://example.com.';
   }
   if (name.length > MAX_SITE_NAME) errors.name = `Keep the name under ${MAX_SITE_NAME} characters.`;
+  // PostgreSQL cannot store NUL in text; refuse it on every store alike.
+  else if (name.includes('\u0000')) errors.name = 'The name cannot contain NUL characters.';
   if (url === undefined || Object.keys(errors).length > 0) return { errors };
   const path = url.pathname.replace(/\/+$/, '');
   return { site: { base_url: url.origin + path, domain: url.hostname, name: name || url.hostname } };

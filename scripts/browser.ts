@@ -47,7 +47,7 @@ export async function startServer(databaseUrl: string, entry = 'dist/sightline.j
   const port = await freePort();
   const child = spawn(process.execPath, ['--enable-source-maps', entry], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), DATABASE_URL: databaseUrl },
+    env: { PORT: String(port), DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
