@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, dialects } from '../collector/db/testing.js';
-import { browserSkipReason, launchChromium, serveFixture, startServer, waitFor } from '../scripts/browser.js';
+import { browserSkipReason, FIXTURE_HOST, launchChromium, serveFixtures, startServer, waitFor } from '../scripts/browser.js';
 
 const skip = browserSkipReason();
 
@@ -25,23 +25,27 @@ describe.skipIf(skip !== undefined).each(dialects)('end to end on %s', (dialect)
     const dir = mkdtempSync(join(tmpdir(), 'sightline-e2e-'));
     const pgStore = dialect === 'postgres' ? await createTestStore('postgres') : undefined;
     const server = await startServer(pgStore?.url ?? `sqlite:${join(dir, 'data', 'sightline.db')}`);
-    let fixture: Awaited<ReturnType<typeof serveFixture>> | undefined;
+    let fixture: Awaited<ReturnType<typeof serveFixtures>> | undefined;
     try {
       const page = await browser.newPage();
 
       // The site owner adds the site and copies the snippet, as in the README.
       await page.goto(`${server.origin}/`);
-      await page.fill('#base_url', 'http://127.0.0.1');
+      await page.fill('#base_url', `http://${FIXTURE_HOST}`);
       await page.click('button[type=submit]');
       await page.waitForURL(`${server.origin}/site/1`);
       const snippet = await page.inputValue('#snippet');
-      expect(snippet).toBe(`<script defer src="${server.origin}/sightline.js" data-site="1"></script>`);
+      expect(snippet).toBe(
+        `<script defer src="${server.origin}/sightline.js" data-site="1"></script>\n` +
+          `<noscript><img src="${server.origin}/api/pixel?s=1" alt="" width="1" height="1" referrerpolicy="no-referrer-when-downgrade"></noscript>`,
+      );
 
-      fixture = await serveFixture('page.html', snippet);
+      fixture = await serveFixtures(snippet);
       const pageUrl = `${fixture.origin}/pricing?plan=pro`;
       const visitor = await browser.newPage();
       const errors: string[] = [];
       visitor.on('pageerror', (error) => errors.push(error.message));
+      visitor.on('console', (message) => message.text().startsWith('Sightline') && errors.push(message.text()));
       await visitor.goto(pageUrl, { referer: 'https://news.example/item/1' });
 
       // The seed's curl command, against the same running server.
@@ -76,9 +80,9 @@ describe.skipIf(skip !== undefined).each(dialects)('end to end on %s', (dialect)
       const view = rows.find((cells) => cells[1] === 'pageview');
       expect(view?.[2]).toBe(pageUrl);
       expect(view?.[3]).toBe('https://news.example/item/1');
-      expect(view?.[4]).toContain('Chrome/');
-      expect(['127.0.0.1', '::1']).toContain(view?.[5]);
-      expect(rows.find((cells) => cells[1] === 'BashVisit')).toEqual(['2013-11-09 00:00:00', 'BashVisit', '/', '', 'cURL', '1.2.3.4']);
+      expect(view?.[5]).toContain('Chrome/');
+      expect(['127.0.0.1', '::1']).toContain(view?.[6]);
+      expect(rows.find((cells) => cells[1] === 'BashVisit')).toEqual(['2013-11-09 00:00:00', 'BashVisit', '/', '', '', 'cURL', '1.2.3.4']);
       expect(errors).toEqual([]);
 
       // The home page counts both.

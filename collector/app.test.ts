@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCollectorApp } from './app.js';
+import { createCollectorApp, PIXEL_PATH } from './app.js';
 import { dialects, useTestStore } from './db/testing.js';
 import { MAX_BODY } from './parse.js';
 import { IngestStats } from './stats.js';
@@ -9,7 +9,7 @@ const tracker = loadTracker();
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36';
 // What @hono/node-server hands the app; here the peer is an IPv4-mapped address.
 const nodeEnv = { incoming: { socket: { remoteAddress: '::ffff:203.0.113.9' } } };
-const beacon = { site: 1, name: 'pageview', url: 'https://example.com/pricing', referrer: 'https://news.example/' };
+const beacon = { s: 1, u: 'https://example.com/pricing', r: 'https://news.example/' };
 
 describe.each(dialects)('collector on %s', (dialect) => {
   const store = useTestStore(dialect);
@@ -52,23 +52,45 @@ describe.each(dialects)('collector on %s', (dialect) => {
     expect(rows[0]).toMatchObject({
       site_id: 1,
       name: 'pageview',
-      url: beacon.url,
-      referrer: beacon.referrer,
+      url: beacon.u,
+      referrer: beacon.r,
       browser: UA,
       ip: '203.0.113.9',
+      props: null,
+      engaged_ms: null,
     });
     expect(rows[0]?.ts).toBeGreaterThanOrEqual(started);
     expect(rows[0]?.ts).toBeLessThanOrEqual(Date.now());
   });
 
   it.each([
-    ['bad JSON', '{"site":1,', 400, undefined],
-    ['a missing url', JSON.stringify({ ...beacon, url: undefined }), 400, ['url']],
-    ['an oversized url', JSON.stringify({ ...beacon, url: `https://example.com/${'a'.repeat(2100)}` }), 400, ['url']],
-    ['an oversized event name', JSON.stringify({ ...beacon, name: 'n'.repeat(200) }), 400, ['name']],
+    ['a custom event with props', { s: 1, u: beacon.u, n: 'Signup', p: { plan: 'pro' } }, { name: 'Signup', props: '{"plan":"pro"}' }],
+    ['engaged time', { s: 1, u: beacon.u, e: 4200 }, { name: 'engagement', engaged_ms: 4200 }],
+    [
+      'an outbound click',
+      { s: 1, u: beacon.u, o: 'https://elsewhere.example/' },
+      { name: 'Outbound Link', props: '{"url":"https://elsewhere.example/"}' },
+    ],
+    [
+      'a download click',
+      { s: 1, u: beacon.u, d: 'https://example.com/a.pdf' },
+      { name: 'File Download', props: '{"url":"https://example.com/a.pdf"}' },
+    ],
+  ])('stores %s', async (_label, body, stored) => {
+    const { app, db } = await setup();
+    const res = await app.request('/api/event', post('/api/event', JSON.stringify(body)).init, nodeEnv);
+    expect(res.status).toBe(202);
+    expect(await db.selectFrom('events').selectAll().executeTakeFirstOrThrow()).toMatchObject({ url: beacon.u, referrer: null, ...stored });
+  });
+
+  it.each([
+    ['bad JSON', '{"s":1,', 400, undefined],
+    ['a missing url', JSON.stringify({ ...beacon, u: undefined }), 400, ['u']],
+    ['an oversized url', JSON.stringify({ ...beacon, u: `https://example.com/${'a'.repeat(2100)}` }), 400, ['u']],
+    ['an oversized event name', JSON.stringify({ ...beacon, n: 'n'.repeat(200) }), 400, ['n']],
     ['a client-set IP and time', JSON.stringify({ ...beacon, ip: '1.1.1.1', ts: 0 }), 400, ['ip', 'ts']],
-    ['an unknown site', JSON.stringify({ ...beacon, site: 999 }), 404, undefined],
-    ['a body over the limit', JSON.stringify({ ...beacon, referrer: 'r'.repeat(MAX_BODY) }), 413, undefined],
+    ['an unknown site', JSON.stringify({ ...beacon, s: 999 }), 404, undefined],
+    ['a body over the limit', JSON.stringify({ ...beacon, r: 'r'.repeat(MAX_BODY) }), 413, undefined],
   ])('refuses %s and stores nothing', async (_label, body, status, fields) => {
     const { app } = await setup();
     const res = await app.request('/api/event', post('/api/event', body).init, nodeEnv);
@@ -119,6 +141,8 @@ describe.each(dialects)('collector on %s', (dialect) => {
           referrer: null,
           browser: 'cURL',
           ip: '1.2.3.4',
+          props: null,
+          engaged_ms: null,
         },
       ]);
     });
@@ -140,6 +164,31 @@ describe.each(dialects)('collector on %s', (dialect) => {
       const { app } = await setup();
       const res = await app.request('/site/1/visit', post('/site/1/visit', 'event=x&url=/&date=tomorrow', form).init, nodeEnv);
       expect(await res.json()).toEqual({ error: 'The visit was refused.', fields: { date: 'must be a real date written YYYY-MM-DD' } });
+    });
+  });
+
+  describe('the <noscript> pixel', () => {
+    it('records a page view for the page in the Referer header and answers a GIF', async () => {
+      const { app, db } = await setup();
+      const res = await app.request(`${PIXEL_PATH}?s=1`, { headers: { referer: 'https://example.com/no-js', 'user-agent': UA } }, nodeEnv);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/gif');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(new Uint8Array(await res.arrayBuffer()).slice(0, 6)).toEqual(new TextEncoder().encode('GIF89a'));
+      expect(await db.selectFrom('events').selectAll().execute()).toMatchObject([
+        { name: 'pageview', url: 'https://example.com/no-js', referrer: null, browser: UA, ip: '203.0.113.9' },
+      ]);
+    });
+
+    it.each([
+      ['no Referer', '?s=1', {}, 400],
+      ['no site', '', { referer: 'https://example.com/' }, 400],
+      ['an unknown site', '?s=5', { referer: 'https://example.com/' }, 404],
+    ])('refuses %s and stores nothing', async (_label, query, headers, status) => {
+      const { app } = await setup();
+      const res = await app.request(`${PIXEL_PATH}${query}`, { headers }, nodeEnv);
+      expect(res.status).toBe(status);
+      expect(await countEvents()).toBe(0);
     });
   });
 

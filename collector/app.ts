@@ -9,7 +9,7 @@ import type { Store } from './db/connect.js';
 import { insertEvent } from './db/events.js';
 import { siteExists } from './db/sites.js';
 import { HttpError, handleError } from './errors.js';
-import { MAX_BODY, parseBeacon, parseVisitForm } from './parse.js';
+import { MAX_BODY, PAGEVIEW, parseBeacon, parsePixel, parseVisitForm } from './parse.js';
 import type { IngestStats } from './stats.js';
 import { TRACKER_PATH, type TrackerBundle } from './tracker.js';
 
@@ -24,6 +24,11 @@ export interface CollectorDeps {
 interface NodeBindings {
   incoming?: { socket?: { remoteAddress?: string } };
 }
+
+/** Where the install snippet's <noscript> image points. */
+export const PIXEL_PATH = '/api/pixel';
+// The smallest transparent GIF: 1×1, one colour, fully transparent.
+const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 const anyOrigin = cors({ origin: '*', allowMethods: ['POST', 'OPTIONS'], maxAge: 86400 });
 
@@ -46,6 +51,7 @@ export function createCollector({ store, tracker, stats }: CollectorDeps): Hono<
   };
   app.use('/api/event', anyOrigin, countOutcome, limitBody);
   app.use('/site/:id/visit', anyOrigin, countOutcome, limitBody);
+  app.use(PIXEL_PATH, countOutcome);
 
   app.post('/api/event', async (c) => {
     const beacon = parseBeacon(await c.req.text());
@@ -58,8 +64,27 @@ export function createCollector({ store, tracker, stats }: CollectorDeps): Hono<
       referrer: beacon.referrer,
       browser: c.req.header('user-agent') ?? null,
       ip: clientAddress(c.env),
+      props: beacon.props,
+      engaged_ms: beacon.engagedMs,
     });
     return c.body(null, 202);
+  });
+
+  // The install snippet's <noscript> image: a page view from a browser
+  // without JavaScript. The page is whatever the Referer header names.
+  app.get(PIXEL_PATH, async (c) => {
+    const view = parsePixel(c.req.query('s'), c.req.header('referer'));
+    await requireSite(store, view.site);
+    await insertEvent(store.db, {
+      site_id: view.site,
+      ts: Date.now(),
+      name: PAGEVIEW,
+      url: view.url,
+      referrer: null,
+      browser: c.req.header('user-agent') ?? null,
+      ip: clientAddress(c.env),
+    });
+    return c.body(PIXEL_GIF, 200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store' });
   });
 
   // The seed's part-1 contract: a plain form post, no CSRF token, open to any site.

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { HttpError } from './errors.js';
-import { parseBeacon, parseDay, parseVisitForm } from './parse.js';
+import { parseBeacon, parseDay, parsePixel, parseVisitForm } from './parse.js';
 
-const good = { site: 1, name: 'pageview', url: 'https://example.com/a?b=c', referrer: 'https://search.example/' };
+const page = { s: 1, u: 'https://example.com/a?b=c' };
+const view = { site: 1, name: 'pageview', url: page.u, referrer: null, props: null, engagedMs: null };
 
 function fieldErrors(run: () => unknown): Record<string, string> | string {
   try {
@@ -14,19 +15,35 @@ function fieldErrors(run: () => unknown): Record<string, string> | string {
   throw new Error('expected the input to be refused');
 }
 
-describe('parseBeacon', () => {
-  it('accepts a complete beacon', () => {
-    expect(parseBeacon(JSON.stringify(good))).toEqual(good);
-  });
+const parse = (body: unknown) => parseBeacon(JSON.stringify(body));
 
-  it('stores an empty referrer as null', () => {
-    expect(parseBeacon(JSON.stringify({ ...good, referrer: '' })).referrer).toBeNull();
-    const { referrer: _, ...withoutReferrer } = good;
-    expect(parseBeacon(JSON.stringify(withoutReferrer)).referrer).toBeNull();
+describe('parseBeacon', () => {
+  it.each([
+    ['a page view', { ...page, r: 'https://search.example/' }, { ...view, referrer: 'https://search.example/' }],
+    ['a page view with an empty referrer', { ...page, r: '' }, view],
+    [
+      'a custom event with props',
+      { ...page, n: 'Signup', p: { plan: 'pro', seats: 3, trial: false } },
+      { ...view, name: 'Signup', props: '{"plan":"pro","seats":3,"trial":false}' },
+    ],
+    ['a custom event without props', { ...page, n: 'Signup' }, { ...view, name: 'Signup' }],
+    ['engagement', { ...page, e: 12_345 }, { ...view, name: 'engagement', engagedMs: 12_345 }],
+    [
+      'an outbound click',
+      { ...page, o: 'https://other.example/x' },
+      { ...view, name: 'Outbound Link', props: '{"url":"https://other.example/x"}' },
+    ],
+    [
+      'a download click',
+      { ...page, d: 'https://example.com/f.pdf' },
+      { ...view, name: 'File Download', props: '{"url":"https://example.com/f.pdf"}' },
+    ],
+  ])('accepts %s', (_label, body, expected) => {
+    expect(parse(body)).toEqual(expected);
   });
 
   it.each([
-    ['not JSON', '{site:1', 'The body is not valid JSON.'],
+    ['not JSON', '{s:1', 'The body is not valid JSON.'],
     ['an array', '[1,2]', 'The body must be a JSON object.'],
     ['null', 'null', 'The body must be a JSON object.'],
     ['a string', '"pageview"', 'The body must be a JSON object.'],
@@ -35,23 +52,51 @@ describe('parseBeacon', () => {
   });
 
   it.each([
-    ['site missing', { ...good, site: undefined }, ['site']],
-    ['site as text', { ...good, site: '1' }, ['site']],
-    ['site zero', { ...good, site: 0 }, ['site']],
-    ['site fractional', { ...good, site: 1.5 }, ['site']],
-    ['name missing', { ...good, name: '' }, ['name']],
-    ['name too long', { ...good, name: 'x'.repeat(121) }, ['name']],
-    ['url relative', { ...good, url: '/a' }, ['url']],
-    ['url javascript:', { ...good, url: 'javascript:alert(1)' }, ['url']],
-    ['url too long', { ...good, url: `https://e.com/${'x'.repeat(2048)}` }, ['url']],
-    ['referrer a number', { ...good, referrer: 5 }, ['referrer']],
-    ['a NUL in the name', { ...good, name: 'a\u0000b' }, ['name']],
-    ['client-set ip', { ...good, ip: '1.2.3.4' }, ['ip']],
-    ['client-set time and agent', { ...good, ts: 1, browser: 'x' }, ['ts', 'browser']],
-    ['everything wrong at once', { site: -1, name: 7, url: 'nope', referrer: [] }, ['site', 'name', 'url', 'referrer']],
+    ['site missing', { u: page.u }, ['s']],
+    ['site as text', { ...page, s: '1' }, ['s']],
+    ['site zero', { ...page, s: 0 }, ['s']],
+    ['site fractional', { ...page, s: 1.5 }, ['s']],
+    ['url missing', { s: 1 }, ['u']],
+    ['url relative', { ...page, u: '/a' }, ['u']],
+    ['url javascript:', { ...page, u: 'javascript:alert(1)' }, ['u']],
+    ['url too long', { ...page, u: `https://e.com/${'x'.repeat(2048)}` }, ['u']],
+    ['referrer a number', { ...page, r: 5 }, ['r']],
+    ['a NUL in the referrer', { ...page, r: 'a\u0000b' }, ['r']],
+    ['an empty event name', { ...page, n: '' }, ['n']],
+    ['an event name too long', { ...page, n: 'x'.repeat(121) }, ['n']],
+    ['a reserved event name', { ...page, n: 'pageview' }, ['n']],
+    ['props without an event name', { ...page, p: { a: 1 } }, ['p']],
+    ['props that are a list', { ...page, n: 'x', p: [1] }, ['p']],
+    ['too many props', { ...page, n: 'x', p: Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`k${i}`, i])) }, ['p']],
+    ['a prop name too long', { ...page, n: 'x', p: { ['k'.repeat(41)]: 1 } }, ['p']],
+    ['a prop value too long', { ...page, n: 'x', p: { k: 'v'.repeat(201) } }, ['p']],
+    ['a nested prop value', { ...page, n: 'x', p: { k: { deep: 1 } } }, ['p']],
+    ['engagement of zero', { ...page, e: 0 }, ['e']],
+    ['engagement over a day', { ...page, e: 86_400_001 }, ['e']],
+    ['engagement as text', { ...page, e: '100' }, ['e']],
+    ['an outbound link that is not http', { ...page, o: 'mailto:a@b.c' }, ['o']],
+    ['two kinds at once', { ...page, n: 'x', e: 5 }, ['e']],
+    ['client-set ip', { ...page, ip: '1.2.3.4' }, ['ip']],
+    ['client-set time and agent', { ...page, ts: 1, ua: 'x' }, ['ts', 'ua']],
+    ['everything wrong at once', { s: -1, u: 'nope', r: [], n: 7 }, ['s', 'u', 'r', 'n']],
   ])('refuses %s, naming every bad field', (_label, input, fields) => {
-    const errors = fieldErrors(() => parseBeacon(JSON.stringify(input)));
+    const errors = fieldErrors(() => parse(input));
     expect(Object.keys(errors).sort()).toEqual([...fields].sort());
+  });
+});
+
+describe('parsePixel', () => {
+  it('takes the site from ?s and the page from the Referer header', () => {
+    expect(parsePixel('4', 'https://example.com/no-js')).toEqual({ site: 4, url: 'https://example.com/no-js' });
+  });
+
+  it.each([
+    ['no site', undefined, 'https://example.com/', ['s']],
+    ['a site that is not a number', 'x', 'https://example.com/', ['s']],
+    ['no Referer', '1', undefined, ['referer']],
+    ['a Referer that is not http(s)', '1', 'android-app://x', ['referer']],
+  ])('refuses %s', (_label, site, referer, fields) => {
+    expect(Object.keys(fieldErrors(() => parsePixel(site, referer))).sort()).toEqual(fields);
   });
 });
 

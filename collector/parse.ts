@@ -13,14 +13,32 @@ export const MAX_NAME = 120;
 export const MAX_BODY = 8 * 1024;
 const MAX_BROWSER = 512;
 
-/** What the tracker sends to `POST /api/event`, after checking. */
+/** Most custom properties one event may carry. */
+export const MAX_PROPS = 30;
+const MAX_PROP_KEY = 40;
+const MAX_PROP_VALUE = 200;
+/** Longest engaged time one report may carry: a day. */
+const MAX_ENGAGED_MS = 86_400_000;
+
+/** Event names the tracker's payload implies; a custom event may not take them. */
+export const PAGEVIEW = 'pageview';
+export const ENGAGEMENT = 'engagement';
+export const OUTBOUND = 'Outbound Link';
+export const DOWNLOAD = 'File Download';
+const RESERVED = new Set([PAGEVIEW, ENGAGEMENT]);
+
+/** A checked beacon, in the shape the events table stores. */
 export interface Beacon {
   site: number;
   name: string;
   url: string;
   referrer: string | null;
+  /** JSON object text, or null. */
+  props: string | null;
+  engagedMs: number | null;
 }
 
+const BEACON_KEYS = new Set(['s', 'u', 'r', 'n', 'p', 'e', 'o', 'd']);
 /** What the seed's `POST /site/:id/visit` form carries, after checking. */
 export interface Visit {
   name: string;
@@ -31,12 +49,11 @@ export interface Visit {
   ts: number;
 }
 
-const BEACON_FIELDS = new Set(['site', 'name', 'url', 'referrer']);
-
 /**
- * Parses a beacon body. It is JSON whatever the Content-Type says, because
- * `sendBeacon` posts strings as text/plain to avoid a CORS preflight.
- * IP, User-Agent and time are never taken from the body.
+ * Parses the tracker's payload (README, "Payload"). It is JSON whatever the
+ * Content-Type says, because `sendBeacon` posts strings as text/plain to
+ * avoid a CORS preflight. IP, User-Agent and time never come from the body.
+ * Every bad field is named at once.
  */
 export function parseBeacon(body: string): Beacon {
   let data: unknown;
@@ -51,18 +68,99 @@ export function parseBeacon(body: string): Beacon {
   const input = data as Record<string, unknown>;
   const errors: FieldErrors = {};
   for (const key of Object.keys(input)) {
-    if (!BEACON_FIELDS.has(key)) errors[key] = 'unknown field';
+    if (!BEACON_KEYS.has(key)) errors[key] = 'unknown field';
   }
-  const site = input.site;
-  if (typeof site !== 'number' || !Number.isSafeInteger(site) || site < 1) {
-    errors.site = 'required: the site id, a positive whole number';
+  const site = input.s;
+  if (typeof site !== 'number' || !Number.isSafeInteger(site) || site < 1) errors.s = 'required: the site id, a positive whole number';
+  const url = checkUrl(errors, 'u', input.u);
+  const referrer = checkText(errors, 'r', input.r, MAX_URL, false);
+
+  const kinds = ['n', 'e', 'o', 'd'].filter((key) => input[key] !== undefined);
+  for (const key of kinds.slice(1)) errors[key] = `send only one of n, e, o and d (this body also has ${kinds[0]})`;
+  let name = PAGEVIEW;
+  let props: string | null = null;
+  let engagedMs: number | null = null;
+  if (input.n !== undefined) {
+    name = checkText(errors, 'n', input.n, MAX_NAME, true) ?? '';
+    if (RESERVED.has(name)) errors.n = `"${name}" is reserved for events the tracker sends itself`;
+    props = checkProps(errors, input.p);
+  } else if (input.p !== undefined) {
+    errors.p = 'properties go with a custom event (n)';
   }
-  const name = checkText(errors, 'name', input.name, MAX_NAME, true);
-  const url = checkText(errors, 'url', input.url, MAX_URL, true);
-  if (url !== null && !isHttpUrl(url)) errors.url = 'must be an absolute http(s) URL';
-  const referrer = checkText(errors, 'referrer', input.referrer, MAX_URL, false);
+  if (input.e !== undefined) {
+    name = ENGAGEMENT;
+    const ms = input.e;
+    if (typeof ms !== 'number' || !Number.isSafeInteger(ms) || ms < 1 || ms > MAX_ENGAGED_MS) {
+      errors.e = `engaged milliseconds, a whole number from 1 to ${MAX_ENGAGED_MS}`;
+    } else {
+      engagedMs = ms;
+    }
+  }
+  for (const [key, linkName] of [
+    ['o', OUTBOUND],
+    ['d', DOWNLOAD],
+  ] as const) {
+    if (input[key] === undefined) continue;
+    name = linkName;
+    const target = checkUrl(errors, key, input[key]);
+    if (target !== null) props = JSON.stringify({ url: target });
+  }
   failIfAny(errors, 'The event was refused.');
-  return { site: site as number, name: name as string, url: url as string, referrer: referrer || null };
+  return { site: site as number, name, url: url as string, referrer: referrer || null, props, engagedMs };
+}
+
+function checkUrl(errors: FieldErrors, field: string, value: unknown): string | null {
+  const text = checkText(errors, field, value, MAX_URL, true);
+  if (text !== null && !isHttpUrl(text)) {
+    errors[field] = 'must be an absolute http(s) URL';
+    return null;
+  }
+  return text;
+}
+
+function checkProps(errors: FieldErrors, value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    errors.p = 'must be an object of properties';
+    return null;
+  }
+  const entries = Object.entries(value);
+  if (entries.length > MAX_PROPS) {
+    errors.p = `at most ${MAX_PROPS} properties`;
+    return null;
+  }
+  for (const [key, prop] of entries) {
+    if (key === '' || key.length > MAX_PROP_KEY || key.includes('\u0000')) {
+      errors.p = `property names must be 1 to ${MAX_PROP_KEY} characters`;
+      return null;
+    }
+    const ok =
+      typeof prop === 'boolean' ||
+      (typeof prop === 'number' && Number.isFinite(prop)) ||
+      (typeof prop === 'string' && prop.length <= MAX_PROP_VALUE && !prop.includes('\u0000'));
+    if (!ok) {
+      errors.p = `property "${key.slice(0, MAX_PROP_KEY)}" must be a string of at most ${MAX_PROP_VALUE} characters, a number or a boolean`;
+      return null;
+    }
+  }
+  return entries.length === 0 ? null : JSON.stringify(value);
+}
+
+/** A checked `<noscript>` pixel request. */
+export interface PixelView {
+  site: number;
+  url: string;
+}
+
+/** Parses the pixel's `?s=SITE` and the page URL from its Referer header. */
+export function parsePixel(site: string | undefined, referer: string | undefined): PixelView {
+  const errors: FieldErrors = {};
+  const id = site !== undefined && /^\d{1,15}$/.test(site) ? Number(site) : 0;
+  if (id < 1) errors.s = 'required: the site id, a positive whole number';
+  const url = checkText(errors, 'referer', referer, MAX_URL, true);
+  if (url !== null && !isHttpUrl(url)) errors.referer = "the Referer header must be the page's http(s) URL";
+  failIfAny(errors, 'The page view was refused.');
+  return { site: id, url: url as string };
 }
 
 /**

@@ -117,10 +117,39 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     });
     expect(res.status).toBe(201);
     const page = await (await server.request('/site/1')).text();
-    expect(page).toContain('<td class="nowrap">2013-11-09 00:00:00</td><td>BashVisit</td><td class="wrap">/</td>');
+    expect(page).toContain(
+      '<td class="nowrap">2013-11-09 00:00:00</td><td>BashVisit</td><td class="wrap">/</td><td class="wrap"></td><td class="wrap"></td><td class="wrap">cURL</td><td>1.2.3.4</td>',
+    );
     expect(page).toContain('<td>1.2.3.4</td>');
     const home = await (await server.request('/')).text();
     expect(home).toContain('<td class="num">1</td>');
+  });
+
+  it('shows custom properties and engaged time', async () => {
+    const { id } = await insertSite(store().db, site);
+    await insertEvent(store().db, {
+      site_id: id,
+      ts: 2,
+      name: 'Signup',
+      url: '/',
+      referrer: null,
+      browser: null,
+      ip: null,
+      props: '{"plan":"pro","seats":3}',
+    });
+    await insertEvent(store().db, {
+      site_id: id,
+      ts: 1,
+      name: 'engagement',
+      url: '/',
+      referrer: null,
+      browser: null,
+      ip: null,
+      engaged_ms: 12_345,
+    });
+    const page = await (await app().request('/site/1')).text();
+    expect(page).toContain('<td class="wrap">plan: pro, seats: 3</td>');
+    expect(page).toContain('<td class="wrap">12.3 s engaged</td>');
   });
 
   it('escapes every value that came from a visitor', async () => {
@@ -133,11 +162,14 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
       referrer: "javascript:alert('r')",
       browser: '<b>ua</b>',
       ip: null,
+      props: '{"<i>k</i>":"<u>v</u>"}',
     });
     const page = await (await app().request('/site/1')).text();
     expect(page).not.toContain('<script>alert');
     expect(page).not.toContain('<img src=x');
     expect(page).not.toContain('<b>ua</b>');
+    expect(page).not.toContain('<i>k</i>');
+    expect(page).toContain('&lt;i&gt;k&lt;/i&gt;: &lt;u&gt;v&lt;/u&gt;');
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     expect(page).toContain('&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
   });

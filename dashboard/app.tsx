@@ -8,7 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { raw } from 'hono/html';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { type CollectorDeps, createCollector } from '../collector/app.js';
+import { type CollectorDeps, createCollector, PIXEL_PATH } from '../collector/app.js';
 import type { Config } from '../collector/config.js';
 import type { Store } from '../collector/db/connect.js';
 import { type EventCursor, listEvents } from '../collector/db/events.js';
@@ -93,9 +93,15 @@ export function createApp(deps: CollectorDeps & { config: Config }): Hono {
   return app;
 }
 
-/** The tag a site owner pastes into their pages. */
+/**
+ * What a site owner pastes into their pages: the tracker tag, and an image
+ * that counts the page view in browsers without JavaScript.
+ */
 export function installSnippet(origin: string, siteId: number): string {
-  return `<script defer src="${origin}${TRACKER_PATH}" data-site="${siteId}"></script>`;
+  return [
+    `<script defer src="${origin}${TRACKER_PATH}" data-site="${siteId}"></script>`,
+    `<noscript><img src="${origin}${PIXEL_PATH}?s=${siteId}" alt="" width="1" height="1" referrerpolicy="no-referrer-when-downgrade"></noscript>`,
+  ].join('\n');
 }
 
 /** Loads a site from a route parameter; a bad or unknown id is a 404. */

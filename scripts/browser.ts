@@ -18,8 +18,16 @@ export function browserSkipReason(): string | undefined {
   return existsSync(settings.chromiumPath) || settings.requireBrowser ? undefined : `no Chromium at ${settings.chromiumPath}`;
 }
 
-/** Headless Chromium with the flags this machine needs (closed network, root). */
-export function launchChromium(): Promise<Browser> {
+/** The host name fixture pages are served under, so that the tracker does not see a local page. */
+export const FIXTURE_HOST = 'customer.test';
+
+/**
+ * Headless Chromium with the flags this machine needs (closed network, root).
+ * `*.test` resolves to this machine, so fixture pages have a real-looking
+ * origin. Unless `automation` is set, navigator.webdriver is false, as in a
+ * person's browser: the tracker skips automated browsers.
+ */
+export function launchChromium({ automation = false } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: settings.chromiumPath,
     headless: true,
@@ -31,6 +39,8 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--no-first-run',
       '--disable-component-update',
+      '--host-resolver-rules=MAP *.test 127.0.0.1',
+      ...(automation ? [] : ['--disable-blink-features=AutomationControlled']),
     ],
   });
 }
@@ -66,11 +76,31 @@ export async function startServer(databaseUrl: string, entry = 'dist/sightline.j
   return { origin: `http://localhost:${port}`, output: () => output, stop: () => stopProcess(child) };
 }
 
-/** Serves one HTML fixture from browser/fixtures with `<!-- SNIPPET -->` replaced. */
-export async function serveFixture(name: string, snippet: string): Promise<{ origin: string; close: () => Promise<void> }> {
-  const html = readFileSync(new URL(`../browser/fixtures/${name}`, import.meta.url), 'utf8').replace('<!-- SNIPPET -->', snippet);
+/** A static server for the fixture pages. */
+export interface FixtureServer {
+  /** `http://customer.test:PORT`: another origin than the dashboard's, as on a real site. */
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves browser/fixtures: `/NAME.html` is the fixture with `<!-- SNIPPET -->`
+ * replaced by `snippet`; any other path answers the fixture `page.html`, so
+ * that single-page-app routes and download links resolve to something.
+ */
+export async function serveFixtures(snippet: string): Promise<FixtureServer> {
+  const read = (name: string) =>
+    readFileSync(new URL(`../browser/fixtures/${name}`, import.meta.url), 'utf8').replace('<!-- SNIPPET -->', snippet);
   const server: Server = createServer((req, res) => {
+    const name = /^\/([\w-]+\.html)(\?|$)/.exec(req.url ?? '')?.[1];
     if (req.url === '/favicon.ico') {
+      res.writeHead(404).end();
+      return;
+    }
+    let html: string;
+    try {
+      html = read(name ?? 'page.html');
+    } catch {
       res.writeHead(404).end();
       return;
     }
@@ -78,8 +108,14 @@ export async function serveFixture(name: string, snippet: string): Promise<{ ori
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  // 127.0.0.1 against the dashboard's localhost: another origin, as on a real site.
-  return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    origin: `http://${FIXTURE_HOST}:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /** Polls `check` until it is true or `ms` pass. */

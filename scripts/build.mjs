@@ -3,26 +3,36 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
+import { minify } from 'terser';
 
-/** Gzip budget of the tracker, in bytes (gzip -9 of the served file). */
+/** Gzip budget of the tracker in bytes: gzip -9 of the file the collector serves. */
 const TRACKER_BUDGET = 1024;
+const TRACKER_FILE = 'snippet/dist/sightline.js';
 
-const snippet = await esbuild.build({
+const bundled = await esbuild.build({
   entryPoints: ['snippet/src/main.ts'],
   bundle: true,
   minify: true,
   format: 'iife',
-  target: ['es2017'],
-  tsconfig: 'snippet/tsconfig.json',
+  target: ['es2020'],
+  // Type-checking is tsc's job; the IIFE needs no "use strict" prologue.
+  tsconfigRaw: { compilerOptions: { alwaysStrict: false } },
   write: false,
   legalComments: 'none',
 });
-const code = snippet.outputFiles[0]?.text ?? '';
-const raw = Buffer.byteLength(code);
+// Terser's repeated passes inline the small modules and find a few percent
+// more than esbuild's minifier: the margin between fitting the budget and not.
+const minified = await minify(bundled.outputFiles[0]?.text ?? '', {
+  ecma: 2020,
+  compress: { passes: 3, unsafe: true, unsafe_arrows: true },
+  mangle: true,
+  format: { comments: false },
+});
+const code = minified.code ?? '';
 const gzip = gzipSync(code, { level: 9 }).length;
 mkdirSync('snippet/dist', { recursive: true });
-writeFileSync('snippet/dist/sightline.js', code);
-console.log(`tracker: snippet/dist/sightline.js ${raw} B raw, ${gzip} B gzip -9 (budget ${TRACKER_BUDGET} B)`);
+writeFileSync(TRACKER_FILE, code);
+console.log(`tracker: ${TRACKER_FILE} ${Buffer.byteLength(code)} B raw, ${gzip} B gzip -9 (budget ${TRACKER_BUDGET} B)`);
 if (gzip > TRACKER_BUDGET) {
   console.error(`tracker: over budget by ${gzip - TRACKER_BUDGET} B`);
   process.exit(1);

@@ -29,6 +29,10 @@ export interface EventsTable {
   /** The User-Agent for beacons; the seed's `browser` field for form posts. */
   browser: string | null;
   ip: string | null;
+  /** Custom event properties as a JSON object; `{url}` for outbound links and downloads. */
+  props: string | null;
+  /** For `engagement` events: visible milliseconds being reported. */
+  engaged_ms: number | null;
 }
 
 /** Every table Sightline has, for `Kysely<Database>`. */

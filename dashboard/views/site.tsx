@@ -14,7 +14,7 @@ export function SitePage(props: { site: Site; snippet: string; events: Event[]; 
 
       <h2>Install</h2>
       <p>Paste this into the &lt;head&gt; of every page of {site.domain}:</p>
-      <textarea class="snippet" readonly rows={2} aria-label="Install snippet" id="snippet">
+      <textarea class="snippet" readonly rows={3} aria-label="Install snippet" id="snippet">
         {snippet}
       </textarea>
 
@@ -29,6 +29,7 @@ export function SitePage(props: { site: Site; snippet: string; events: Event[]; 
               <th>Event</th>
               <th>URL</th>
               <th>Referrer</th>
+              <th>Details</th>
               <th>Browser</th>
               <th>IP</th>
             </tr>
@@ -40,6 +41,7 @@ export function SitePage(props: { site: Site; snippet: string; events: Event[]; 
                 <td>{event.name}</td>
                 <td class="wrap">{event.url}</td>
                 <td class="wrap">{event.referrer ?? ''}</td>
+                <td class="wrap">{details(event)}</td>
                 <td class="wrap">{event.browser ?? ''}</td>
                 <td>{event.ip ?? ''}</td>
               </tr>
@@ -53,6 +55,16 @@ export function SitePage(props: { site: Site; snippet: string; events: Event[]; 
       </nav>
     </Layout>
   );
+}
+
+/** Properties as `key: value` pairs, and engaged time in seconds. */
+function details(event: Event): string {
+  const parts: string[] = [];
+  if (event.engaged_ms !== null) parts.push(`${(event.engaged_ms / 1000).toFixed(1)} s engaged`);
+  if (event.props !== null) {
+    for (const [key, value] of Object.entries(JSON.parse(event.props) as Record<string, unknown>)) parts.push(`${key}: ${String(value)}`);
+  }
+  return parts.join(', ');
 }
 
 function formatTime(ts: number): string {

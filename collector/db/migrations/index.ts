@@ -1,10 +1,13 @@
 import type { Migration } from 'kysely';
-import * as sitesAndEvents from './2026-11-26-sites-and-events.js';
+import * as sitesAndEvents from './2026-11-26-01-sites-and-events.js';
+import * as eventPropsAndEngagement from './2026-11-26-02-event-props-and-engagement.js';
 
 /**
- * Every migration, imported statically so that a bundle carries them.
- * Keys sort by date, which is the order they run in.
+ * Every migration, imported statically so that a bundle carries them. Names
+ * are the date plus a sequence number for that day; Kysely runs them in name
+ * order.
  */
 export const migrations: Record<string, Migration> = {
-  '2026-11-26-sites-and-events': sitesAndEvents,
+  '2026-11-26-01-sites-and-events': sitesAndEvents,
+  '2026-11-26-02-event-props-and-engagement': eventPropsAndEngagement,
 };

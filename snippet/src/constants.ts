@@ -1,0 +1,14 @@
+// Build-time constants: esbuild inlines them into the bundle.
+
+/** Path of the collector's event endpoint, relative to the tracker's own src. */
+export const EVENT_PATH = '/api/event';
+
+/**
+ * A same-site link counts as a file download when its path ends in a file
+ * extension other than a web page's (.html, .htm, .php, .asp, .aspx), or
+ * when it has a `download` attribute.
+ */
+export const FILE_PATH = /\.(?!html?$|php$|aspx?$)\w+$/i;
+
+/** Visible stretches shorter than this are not reported as engagement. */
+export const MIN_ENGAGED_MS = 1000;
