@@ -1,4 +1,6 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import budget from '../snippet/budget.json' with { type: 'json' };
 import { createCollectorApp, PIXEL_PATH } from './app.js';
 import { dialects, useTestStore } from './db/testing.js';
 import { MAX_BODY } from './parse.js';
@@ -204,6 +206,13 @@ describe.each(dialects)('collector on %s', (dialect) => {
     const again = await app.request(TRACKER_PATH, { headers: { 'if-none-match': etag ?? '' } });
     expect(again.status).toBe(304);
     expect(await again.text()).toBe('');
+  });
+
+  it('serves a tracker within its gzip budget', async () => {
+    const { app } = await setup();
+    const served = Buffer.from(await (await app.request(TRACKER_PATH)).arrayBuffer());
+    expect(served.length).toBeGreaterThan(500);
+    expect(gzipSync(served, { level: 9 }).length).toBeLessThanOrEqual(budget.gzipBytes);
   });
 
   it('answers unknown collector paths with a JSON 404', async () => {

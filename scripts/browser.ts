@@ -84,17 +84,18 @@ export interface FixtureServer {
 }
 
 /**
- * Serves browser/fixtures: `/NAME.html` is the fixture with `<!-- SNIPPET -->`
- * replaced by `snippet`; any other path answers the fixture `page.html`, so
- * that single-page-app routes and download links resolve to something.
+ * Serves browser/fixtures: a path ending in `/NAME.html` gets that fixture
+ * with `<!-- SNIPPET -->` replaced by `snippet`, whatever folders precede it,
+ * so that each test can use paths of its own. Any other path gets
+ * `page.html`, so that app routes and download links resolve to something.
  */
 export async function serveFixtures(snippet: string): Promise<FixtureServer> {
   const read = (name: string) =>
     readFileSync(new URL(`../browser/fixtures/${name}`, import.meta.url), 'utf8').replace('<!-- SNIPPET -->', snippet);
   const server: Server = createServer((req, res) => {
-    const name = /^\/([\w-]+\.html)(\?|$)/.exec(req.url ?? '')?.[1];
+    const name = /^\/(?:[\w-]+\/)*([\w-]+\.html)(\?|$)/.exec(req.url ?? '')?.[1];
     if (req.url === '/favicon.ico') {
-      res.writeHead(404).end();
+      res.writeHead(204).end();
       return;
     }
     let html: string;

@@ -12,7 +12,12 @@ export function start(script: HTMLScriptElement | null): void {
   const hashMode = flag('hash');
   const site = +(data('site') as string);
   const warned: Record<string, string> = {};
-  const warn = (reason: string) => warned[reason] || console.warn(`Sightline: ${(warned[reason] = reason)}`);
+  const warn = (reason: string) => {
+    if (!warned[reason]) {
+      warned[reason] = reason;
+      console.warn(`Sightline: ${reason}`);
+    }
+  };
 
   let url: string;
   let path: string | undefined;
@@ -32,9 +37,9 @@ export function start(script: HTMLScriptElement | null): void {
             ? 'webdriver'
             : localStorage.sightline_ignore
               ? 'opt-out'
-              : !flag('allowDnt') && (navigator.globalPrivacyControl || navigator.doNotTrack == '1')
+              : !flag('allowDnt') && (navigator.globalPrivacyControl || navigator.doNotTrack === '1')
                 ? 'dnt'
-                : self != parent && !flag('allowFrame')
+                : self !== parent && !flag('allowFrame')
                   ? 'frame'
                   : '';
       // Resolved here, inside the try: a bad data-api must not throw from start().
@@ -62,7 +67,7 @@ export function start(script: HTMLScriptElement | null): void {
   // the path (or changes only the query) is the same view.
   const view = () => {
     const next = location.pathname + (hashMode ? location.hash : '');
-    if (next != path) {
+    if (next !== path) {
       report();
       url = location.href.replace(hashMode ? '' : /#.*/, '');
       // The referrer belongs to the page load, not to later in-app views.
@@ -83,32 +88,39 @@ export function start(script: HTMLScriptElement | null): void {
     }
     // Events from document bubble up to window, so one target serves all.
     addEventListener('popstate', view);
-    addEventListener('pageshow', (event) => event.persisted && ((path = ''), view()));
+    addEventListener('pageshow', (event) => {
+      if (event.persisted) {
+        path = '';
+        view();
+      }
+    });
     addEventListener('visibilitychange', report);
     addEventListener('pagehide', report);
     const onClick = (event: MouseEvent) => {
-      const link = event.button < 2 && ((event.target as Element).closest?.('[href],[data-sightline-event]') as HTMLAnchorElement | null);
-      const name = link && link.getAttribute('data-sightline-event');
-      const props: Props = {};
-      link &&
-        (name
-          ? (Array.from(
-              link.attributes,
-              ({ name: key, value }) => key.startsWith('data-sightline-prop-') && (props[key.slice(20)] = value),
-            ),
-            send({ n: name, p: props }))
-          : link.host && link.host != location.host
-            ? send({ o: link.href })
-            : (FILE_PATH.test(link.pathname) || link.hasAttribute('download')) && send({ d: link.href }));
+      const link = event.button < 2 && ((event.target as Element).closest?.('a,[data-sightline-event]') as HTMLAnchorElement | null);
+      if (!link) return;
+      const name = link.getAttribute('data-sightline-event');
+      if (name) {
+        const props: Props = {};
+        for (const { name: key, value } of link.attributes) {
+          if (key.startsWith('data-sightline-prop-')) props[key.slice(20)] = value;
+        }
+        send({ n: name, p: props });
+      } else if (link.host) {
+        // Only links with a host: mailto:, tel: and javascript: have none.
+        if (link.host !== location.host) send({ o: link.href });
+        else if (FILE_PATH.test(link.pathname) || link.hasAttribute('download')) send({ d: link.href });
+      }
     };
     addEventListener('click', onClick);
     addEventListener('auxclick', onClick);
-  };
 
-  // Custom events; calls that the stub queued before we loaded replay in order.
-  const custom = (name: string, options?: { props?: Props }) => send({ n: name, p: options?.props });
-  for (const args of self.sightline?.q || []) custom(...args);
-  self.sightline = custom;
+    // Custom events. Calls the stub queued before now (while prerendering,
+    // too) replay in order, after the page view they belong to.
+    const custom = (name: string, options?: { props?: Props }) => send({ n: name, p: options?.props });
+    for (const args of self.sightline?.q || []) custom(...args);
+    self.sightline = custom;
+  };
 
   if (document.prerendering) {
     // A prerendered page may never be seen: count it once it is shown.
