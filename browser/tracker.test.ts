@@ -181,6 +181,14 @@ describe.skipIf(browserSkipReason() !== undefined)('tracker in Chromium', () => 
     expect(await waitForStored('gpc-off', 1)).toHaveLength(1);
   });
 
+  it('counts a page view without JavaScript through the <noscript> image', async () => {
+    context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${fixtures.origin}/no-js/page.html?from=newsletter`);
+    const events = await waitForStored('no-js', 1);
+    expect(events).toMatchObject([{ name: 'pageview', url: `${fixtures.origin}/no-js/page.html?from=newsletter`, referrer: null }]);
+  });
+
   it('skips automated browsers, naming the reason', async () => {
     const automated = await launchChromium({ automation: true });
     try {
