@@ -1,21 +1,26 @@
 /**
- * The collector's routes: thin handlers over parse.ts and the db queries.
- * Mounted alone by collector/main.ts or beside the dashboard by dashboard/main.ts.
+ * The collector's routes: parse the request, hand it to the pipeline
+ * (ingest.ts), answer. Mounted alone by collector/main.ts or beside the
+ * dashboard by dashboard/main.ts.
  */
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import type { IngestConfig } from './config.js';
 import type { Store } from './db/connect.js';
-import { insertEvent } from './db/events.js';
-import { siteExists } from './db/sites.js';
 import { HttpError, handleError } from './errors.js';
-import { MAX_BODY, PAGEVIEW, parseBeacon, parsePixel, parseVisitForm } from './parse.js';
+import { Geo } from './geo.js';
+import { type IngestDeps, ingestBeacon, ingestPixel, ingestVisit, type Outcome, type RequestFacts } from './ingest.js';
+import { MAX_BODY, parseBeacon, parsePixel, parseVisitForm } from './parse.js';
+import { SiteCache } from './site-cache.js';
 import type { IngestStats } from './stats.js';
 import { TRACKER_PATH, type TrackerBundle } from './tracker.js';
+import { Salts } from './visitor.js';
+import { EventWriter } from './writer.js';
 
 /** What the collector needs from its surroundings. */
 export interface CollectorDeps {
-  readonly store: Store;
+  readonly ingest: IngestDeps;
   readonly tracker: TrackerBundle;
   readonly stats: IngestStats;
 }
@@ -27,10 +32,12 @@ interface NodeBindings {
 
 /** Where the install snippet's <noscript> image points. */
 export const PIXEL_PATH = '/api/pixel';
+/** The response header that says why an event was dropped (it still gets a 2xx). */
+export const DROPPED_HEADER = 'X-Sightline-Dropped';
 // The smallest transparent GIF: 1×1, one colour, fully transparent.
 const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-const anyOrigin = cors({ origin: '*', allowMethods: ['POST', 'OPTIONS'], maxAge: 86400 });
+const anyOrigin = cors({ origin: '*', allowMethods: ['POST', 'OPTIONS'], maxAge: 86400, exposeHeaders: [DROPPED_HEADER] });
 
 const limitBody = bodyLimit({
   maxSize: MAX_BODY,
@@ -39,15 +46,26 @@ const limitBody = bodyLimit({
   },
 });
 
+/** Builds what the pipeline needs: the site cache, the writer, geo-IP and the salts. */
+export function createIngest(config: IngestConfig, store: Store, geo: Geo = new Geo(config.geoCityDb)): IngestDeps {
+  return {
+    config,
+    sites: new SiteCache(store.db, config.siteCacheMs),
+    writer: new EventWriter(store.db, config),
+    geo,
+    salts: new Salts(store.db),
+  };
+}
+
 /** Builds the collector's routes. */
-export function createCollector({ store, tracker, stats }: CollectorDeps): Hono<{ Bindings: NodeBindings }> {
+export function createCollector({ ingest, tracker, stats }: CollectorDeps): Hono<{ Bindings: NodeBindings }> {
   const app = new Hono<{ Bindings: NodeBindings }>();
 
-  // Count every answer, accepted or not, for the periodic summary; nothing
-  // is logged per event.
+  // Count every answer for the periodic summary; nothing is logged per event.
   const countOutcome = async (c: Context, next: () => Promise<void>) => {
     await next();
-    stats.record(c.res.status < 300 ? 'accepted' : `refused_${c.res.status}`);
+    const dropped = c.res.headers.get(DROPPED_HEADER);
+    stats.record(dropped ? `dropped_${dropped}` : c.res.status < 300 ? 'accepted' : `refused_${c.res.status}`);
   };
   app.use('/api/event', anyOrigin, countOutcome, limitBody);
   app.use('/site/:id/visit', anyOrigin, countOutcome, limitBody);
@@ -55,53 +73,28 @@ export function createCollector({ store, tracker, stats }: CollectorDeps): Hono<
 
   app.post('/api/event', async (c) => {
     const beacon = parseBeacon(await c.req.text());
-    await requireSite(store, beacon.site);
-    await insertEvent(store.db, {
-      site_id: beacon.site,
-      ts: Date.now(),
-      name: beacon.name,
-      url: beacon.url,
-      referrer: beacon.referrer,
-      browser: c.req.header('user-agent') ?? null,
-      ip: clientAddress(c.env),
-      props: beacon.props,
-      engaged_ms: beacon.engagedMs,
-    });
-    return c.body(null, 202);
-  });
-
-  // The install snippet's <noscript> image: a page view from a browser
-  // without JavaScript. The page is whatever the Referer header names.
-  app.get(PIXEL_PATH, async (c) => {
-    const view = parsePixel(c.req.query('s'), c.req.header('referer'));
-    await requireSite(store, view.site);
-    await insertEvent(store.db, {
-      site_id: view.site,
-      ts: Date.now(),
-      name: PAGEVIEW,
-      url: view.url,
-      referrer: null,
-      browser: c.req.header('user-agent') ?? null,
-      ip: clientAddress(c.env),
-    });
-    return c.body(PIXEL_GIF, 200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store' });
+    const outcome = await ingestBeacon(ingest, beacon, requestFacts(c));
+    return c.body(null, 202, droppedHeader(outcome));
   });
 
   // The seed's part-1 contract: a plain form post, no CSRF token, open to any site.
   app.post('/site/:id/visit', async (c) => {
     const siteId = parseSiteId(c.req.param('id'));
     const visit = parseVisitForm(await readForm(c));
-    await requireSite(store, siteId);
-    await insertEvent(store.db, {
-      site_id: siteId,
-      ts: visit.ts,
-      name: visit.name,
-      url: visit.url,
-      referrer: null,
-      browser: visit.browser,
-      ip: visit.ip,
-    });
-    return c.text(`Added visit for site ${siteId}\n`, 201);
+    const outcome = await ingestVisit(ingest, siteId, visit, requestFacts(c));
+    return c.text(
+      outcome.dropped ? `Visit for site ${siteId} not counted: ${outcome.dropped}\n` : `Added visit for site ${siteId}\n`,
+      201,
+      droppedHeader(outcome),
+    );
+  });
+
+  // The install snippet's <noscript> image: a page view from a browser
+  // without JavaScript. The page is whatever the Referer header names.
+  app.get(PIXEL_PATH, async (c) => {
+    const view = parsePixel(c.req.query('s'), c.req.header('referer'));
+    const outcome = await ingestPixel(ingest, view.site, view.url, requestFacts(c));
+    return c.body(PIXEL_GIF, 200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store', ...droppedHeader(outcome) });
   });
 
   app.get(TRACKER_PATH, (c) => {
@@ -126,8 +119,17 @@ export function createCollectorApp(deps: CollectorDeps): Hono<{ Bindings: NodeBi
   return app;
 }
 
-async function requireSite(store: Store, siteId: number): Promise<void> {
-  if (!(await siteExists(store.db, siteId))) throw new HttpError(404, `There is no site ${siteId}.`);
+function requestFacts(c: Context<{ Bindings: NodeBindings }>): RequestFacts {
+  return {
+    userAgent: c.req.header('user-agent'),
+    socketAddress: c.env?.incoming?.socket?.remoteAddress,
+    forwardedFor: c.req.header('x-forwarded-for'),
+    now: Date.now(),
+  };
+}
+
+function droppedHeader(outcome: Outcome): Record<string, string> {
+  return outcome.dropped === undefined ? {} : { [DROPPED_HEADER]: outcome.dropped };
 }
 
 function parseSiteId(text: string): number {
@@ -146,11 +148,4 @@ async function readForm(c: Context): Promise<Record<string, unknown>> {
   } catch {
     throw new HttpError(400, 'The form body could not be read.');
   }
-}
-
-/** The peer's address, with IPv4-mapped IPv6 written as plain IPv4. */
-function clientAddress(env: NodeBindings | undefined): string | null {
-  const address = env?.incoming?.socket?.remoteAddress;
-  if (address === undefined) return null;
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

@@ -4,18 +4,24 @@ import { loadConfig, loadTestSettings } from './config.js';
 describe('loadConfig', () => {
   it('has defaults that serve on 8787 with SQLite under ./data', () => {
     const config = loadConfig({});
-    expect(config).toEqual({
+    expect(config).toMatchObject({
       port: 8787,
       host: undefined,
-      database: { dialect: 'sqlite', path: './data/sightline.db' },
+      database: { dialect: 'sqlite', path: './data/sightline.db', synchronous: 'normal' },
       publicUrl: undefined,
+      ingest: { ipStorage: 'truncated', geoCityDb: undefined, batchSize: 500, batchDelayMs: 5, queueLimit: 20_000, siteCacheMs: 30_000 },
     });
+    expect(config.ingest.trustedProxies.entries).toEqual([]);
     expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.ingest)).toBe(true);
   });
 
   it.each([
-    [{ DATABASE_URL: 'sqlite:/tmp/x.db' }, { dialect: 'sqlite', path: '/tmp/x.db' }],
-    [{ DATABASE_URL: 'sqlite:///tmp/x.db' }, { dialect: 'sqlite', path: '/tmp/x.db' }],
+    [{ DATABASE_URL: 'sqlite:/tmp/x.db' }, { dialect: 'sqlite', path: '/tmp/x.db', synchronous: 'normal' }],
+    [
+      { DATABASE_URL: 'sqlite:///tmp/x.db', SQLITE_SYNCHRONOUS: 'full' },
+      { dialect: 'sqlite', path: '/tmp/x.db', synchronous: 'full' },
+    ],
     [{ DATABASE_URL: 'postgres://u:p@localhost/db' }, { dialect: 'postgres', url: 'postgres://u:p@localhost/db' }],
     [{ DATABASE_URL: 'postgresql://localhost/db' }, { dialect: 'postgres', url: 'postgresql://localhost/db' }],
   ])('reads DATABASE_URL %j', (env, database) => {
@@ -30,8 +36,30 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'sqlite:' }, /DATABASE_URL/],
     [{ PUBLIC_URL: 'ftp://example.com' }, /PUBLIC_URL/],
     [{ PUBLIC_URL: 'example.com' }, /PUBLIC_URL/],
+    [{ SQLITE_SYNCHRONOUS: 'off' }, /SQLITE_SYNCHRONOUS/],
+    [{ IP_STORAGE: 'hashed' }, /IP_STORAGE must be one of none, truncated, full/],
+    [
+      { TRUSTED_PROXIES: '10.0.0.0/8, 10.0.0.0/40, proxy.local' },
+      /^TRUSTED_PROXIES: not an address or CIDR network: 10.0.0.0\/40, proxy.local$/,
+    ],
+    [{ GEOIP_CITY_DB: '/no/such/file.mmdb' }, /GEOIP_CITY_DB: no file at \/no\/such\/file.mmdb/],
+    [{ WRITE_BATCH_SIZE: '0' }, /WRITE_BATCH_SIZE/],
+    [{ WRITE_BATCH_DELAY_MS: '-1' }, /WRITE_BATCH_DELAY_MS/],
+    [{ WRITE_QUEUE_LIMIT: 'lots' }, /WRITE_QUEUE_LIMIT/],
+    [{ SITE_CACHE_SECONDS: '1.5' }, /SITE_CACHE_SECONDS/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reads the ingest settings', () => {
+    const { ingest } = loadConfig({
+      IP_STORAGE: 'none',
+      TRUSTED_PROXIES: '10.0.0.0/8 ::1',
+      WRITE_BATCH_SIZE: '50',
+      SITE_CACHE_SECONDS: '0',
+    });
+    expect(ingest).toMatchObject({ ipStorage: 'none', batchSize: 50, siteCacheMs: 0 });
+    expect(ingest.trustedProxies.entries).toEqual(['10.0.0.0/8', '::1']);
   });
 
   it('keeps only the origin of PUBLIC_URL', () => {

@@ -4,10 +4,38 @@
  * naming the variable instead of failing later, mid-request.
  */
 
+import { existsSync } from 'node:fs';
+import { type AddressList, parseAddressList } from './cidr.js';
+
 /** Where events and sites are stored. */
 export type DatabaseSetting =
-  | { readonly dialect: 'sqlite'; readonly path: string }
+  | {
+      readonly dialect: 'sqlite';
+      readonly path: string;
+      /** `normal` survives a crash of the process; `full` also a crash of the machine. */
+      readonly synchronous?: 'normal' | 'full';
+    }
   | { readonly dialect: 'postgres'; readonly url: string };
+
+/** How much of a visitor's IP address is stored with an event. */
+export type IpStorage = 'none' | 'truncated' | 'full';
+
+/** Settings of the collector's ingest path. */
+export interface IngestConfig {
+  readonly ipStorage: IpStorage;
+  /** Proxies whose X-Forwarded-For is believed; empty when not behind one. */
+  readonly trustedProxies: AddressList;
+  /** A City MMDB database for region and city; the bundled one gives countries. */
+  readonly geoCityDb: string | undefined;
+  /** Most events per write batch (one transaction). */
+  readonly batchSize: number;
+  /** Longest an event waits for its batch to be written, in milliseconds. */
+  readonly batchDelayMs: number;
+  /** Most events waiting to be written; past it the collector answers 503. */
+  readonly queueLimit: number;
+  /** How long a collector trusts its copy of a site's settings. */
+  readonly siteCacheMs: number;
+}
 
 /** Every server setting, validated and frozen. */
 export interface Config {
@@ -17,6 +45,7 @@ export interface Config {
   readonly database: DatabaseSetting;
   /** Public origin used in the install snippet, when behind a proxy. */
   readonly publicUrl: string | undefined;
+  readonly ingest: IngestConfig;
 }
 
 /** Settings that only the test suite reads. */
@@ -41,11 +70,22 @@ export class ConfigError extends Error {
 
 /** Parses server settings from `env` (default: the process environment). */
 export function loadConfig(env: Env = process.env): Config {
+  const database = parseDatabaseUrl('DATABASE_URL', nonEmpty(env.DATABASE_URL) ?? DEFAULT_DATABASE);
+  const synchronous = parseChoice('SQLITE_SYNCHRONOUS', env.SQLITE_SYNCHRONOUS, ['normal', 'full'] as const, 'normal');
   return Object.freeze({
-    port: parsePort(env.PORT),
+    port: parseWhole('PORT', env.PORT, 8787, 1, 65535),
     host: nonEmpty(env.HOST),
-    database: parseDatabaseUrl('DATABASE_URL', nonEmpty(env.DATABASE_URL) ?? DEFAULT_DATABASE),
+    database: database.dialect === 'sqlite' ? { ...database, synchronous } : database,
     publicUrl: parsePublicUrl(env.PUBLIC_URL),
+    ingest: Object.freeze({
+      ipStorage: parseChoice('IP_STORAGE', env.IP_STORAGE, ['none', 'truncated', 'full'] as const, 'truncated'),
+      trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
+      geoCityDb: parseExistingFile('GEOIP_CITY_DB', env.GEOIP_CITY_DB),
+      batchSize: parseWhole('WRITE_BATCH_SIZE', env.WRITE_BATCH_SIZE, 500, 1, 5000),
+      batchDelayMs: parseWhole('WRITE_BATCH_DELAY_MS', env.WRITE_BATCH_DELAY_MS, 5, 0, 1000),
+      queueLimit: parseWhole('WRITE_QUEUE_LIMIT', env.WRITE_QUEUE_LIMIT, 20_000, 1, 10_000_000),
+      siteCacheMs: parseWhole('SITE_CACHE_SECONDS', env.SITE_CACHE_SECONDS, 30, 0, 86_400) * 1000,
+    }),
   });
 }
 
@@ -85,14 +125,33 @@ export function parseDatabaseUrl(name: string, value: string): DatabaseSetting {
   throw new ConfigError(`${name} must start with sqlite: or postgres://`);
 }
 
-function parsePort(value: string | undefined): number {
+function parseChoice<T extends string>(name: string, value: string | undefined, choices: readonly T[], fallback: T): T {
   const text = nonEmpty(value);
-  if (text === undefined) return 8787;
-  const port = Number(text);
-  if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
-    throw new ConfigError(`PORT must be a whole number from 1 to 65535, not "${text}"`);
+  if (text === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(text)) throw new ConfigError(`${name} must be one of ${choices.join(', ')}, not "${text}"`);
+  return text as T;
+}
+
+function parseWhole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  const text = nonEmpty(value);
+  if (text === undefined) return fallback;
+  const number = Number(text);
+  if (!/^\d+$/.test(text) || number < min || number > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${text}"`);
   }
-  return port;
+  return number;
+}
+
+function parseTrustedProxies(value: string | undefined): AddressList {
+  const { list, bad } = parseAddressList(value ?? '');
+  if (bad.length > 0) throw new ConfigError(`TRUSTED_PROXIES: not an address or CIDR network: ${bad.join(', ')}`);
+  return list;
+}
+
+function parseExistingFile(name: string, value: string | undefined): string | undefined {
+  const path = nonEmpty(value);
+  if (path !== undefined && !existsSync(path)) throw new ConfigError(`${name}: no file at ${path}`);
+  return path;
 }
 
 function parsePublicUrl(value: string | undefined): string | undefined {

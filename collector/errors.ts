@@ -16,6 +16,8 @@ export class HttpError extends Error {
     readonly status: ContentfulStatusCode,
     message: string,
     readonly fields?: FieldErrors,
+    /** Extra response headers, such as Retry-After on a 503. */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
   }
@@ -50,6 +52,7 @@ export function handleError(err: Error, c: Context): Response | Promise<Response
   // Only messages we wrote ourselves reach the client, and never a 500's.
   const message = err instanceof HttpError && status !== 500 ? err.message : status < 500 ? err.message || 'Bad request' : GENERIC_5XX;
   const fields = err instanceof HttpError ? err.fields : undefined;
+  if (err instanceof HttpError) for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
   const render = c.get('renderError') ?? renderJson;
   return render(c, status, message, fields);
 }

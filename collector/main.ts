@@ -2,13 +2,14 @@
  * The collector alone: the stateless unit that scales out behind a load
  * balancer, many of them writing to one PostgreSQL.
  */
-import { createCollectorApp } from './app.js';
+import { createCollectorApp, createIngest } from './app.js';
 import { runServer } from './serve.js';
 import { IngestStats } from './stats.js';
 import { loadTracker } from './tracker.js';
 
-await runServer('collector', (_config, store) => {
+await runServer('collector', (config, store) => {
   const stats = new IngestStats();
   stats.startSummary(60_000);
-  return createCollectorApp({ store, tracker: loadTracker(), stats });
+  const ingest = createIngest(config.ingest, store);
+  return { app: createCollectorApp({ ingest, tracker: loadTracker(), stats }), close: () => ingest.writer.close() };
 });

@@ -5,14 +5,21 @@ import { logError, logInfo } from './log.js';
 
 type Fetch = Parameters<typeof serve>[0]['fetch'];
 
+/** What an entry point serves, and what it must finish before the store closes. */
+export interface Built {
+  readonly app: { fetch: Fetch };
+  /** Writes whatever still waits; called once no request is left. */
+  readonly close: () => Promise<void>;
+}
+
+/** How long in-flight requests get to finish on shutdown before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 /**
  * Start-up shared by both entry points: read settings, open and migrate the
  * store, listen, and shut down cleanly on SIGTERM or SIGINT.
  */
-export async function runServer(
-  name: string,
-  buildApp: (config: Config, store: Store) => { fetch: Fetch } | Promise<{ fetch: Fetch }>,
-): Promise<void> {
+export async function runServer(name: string, build: (config: Config, store: Store) => Built): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
@@ -23,8 +30,8 @@ export async function runServer(
   }
   const store = openStore(config.database);
   await migrate(store.db);
-  const app = await buildApp(config, store);
-  const server = serve({ fetch: app.fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}) }, (info) => {
+  const built = build(config, store);
+  const server = serve({ fetch: built.app.fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}) }, (info) => {
     logInfo(`${name} listening`, { url: `http://localhost:${info.port}`, database: config.database.dialect });
   });
   server.on('error', (error) => {
@@ -33,17 +40,22 @@ export async function runServer(
   });
 
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logInfo(`${name} stopping`, { signal });
-    server.close(async () => {
-      await store.close();
-      process.exit(0);
-    });
-    // Keep-alive connections would hold close() open forever.
+    // Stop accepting; requests in flight still get their answer, and each
+    // waits for its batch to commit.
+    const closed = new Promise((resolve) => server.close(resolve));
     if ('closeIdleConnections' in server) server.closeIdleConnections();
+    const cut = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    await closed;
+    clearTimeout(cut);
+    await built.close();
+    await store.close();
+    logInfo(`${name} stopped`);
+    process.exit(0);
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }

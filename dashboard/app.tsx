@@ -56,6 +56,9 @@ export function createDashboard({ store, config }: { store: Store; config: Confi
     return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
 
+  // No icon yet; an empty answer keeps browsers from logging a 404 on every page.
+  app.get('/favicon.ico', (c) => c.body(null, 204));
+
   app.get('/', async (c) => homePage(c, store, emptyForm, 200));
   // The seed listed sites at /sites; keep its links working.
   app.get('/sites', (c) => c.redirect('/', 301));
@@ -83,7 +86,7 @@ export function createDashboard({ store, config }: { store: Store; config: Confi
 }
 
 /** Everything one process serves: the collector's routes, then the dashboard's. */
-export function createApp(deps: CollectorDeps & { config: Config }): Hono {
+export function createApp(deps: CollectorDeps & { store: Store; config: Config }): Hono {
   const app = new Hono();
   app.route('/', createCollector(deps));
   app.route('/', createDashboard(deps));

@@ -1,4 +1,5 @@
 /** Everything in one process: what `npm start` runs. */
+import { createIngest } from '../collector/app.js';
 import { runServer } from '../collector/serve.js';
 import { IngestStats } from '../collector/stats.js';
 import { loadTracker } from '../collector/tracker.js';
@@ -7,5 +8,6 @@ import { createApp } from './app.js';
 await runServer('sightline', (config, store) => {
   const stats = new IngestStats();
   stats.startSummary(60_000);
-  return createApp({ store, config, tracker: loadTracker(), stats });
+  const ingest = createIngest(config.ingest, store);
+  return { app: createApp({ store, config, ingest, tracker: loadTracker(), stats }), close: () => ingest.writer.close() };
 });

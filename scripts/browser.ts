@@ -2,7 +2,7 @@
  * Tooling for the browser tests: the real built server in its own process,
  * a static server for fixture pages on another origin, and Debian's Chromium.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,10 +24,18 @@ export const FIXTURE_HOST = 'customer.test';
 /**
  * Headless Chromium with the flags this machine needs (closed network, root).
  * `*.test` resolves to this machine, so fixture pages have a real-looking
- * origin. Unless `automation` is set, navigator.webdriver is false, as in a
- * person's browser: the tracker skips automated browsers.
+ * origin. Unless `automation` is set, it passes for a person's Chrome:
+ * navigator.webdriver is false (the tracker skips automated browsers), and
+ * the User-Agent does not say "HeadlessChrome" (the collector filters that
+ * as a bot). The flag, unlike a per-page override, also covers beacons sent
+ * while a page unloads.
  */
 export function launchChromium({ automation = false } = {}): Promise<Browser> {
+  const version = /[\d.]+/.exec(execFileSync(settings.chromiumPath, ['--version'], { encoding: 'utf8' }))?.[0] ?? '140.0.0.0';
+  const person = [
+    '--disable-blink-features=AutomationControlled',
+    `--user-agent=Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${version} Safari/537.36`,
+  ];
   return chromium.launch({
     executablePath: settings.chromiumPath,
     headless: true,
@@ -40,7 +48,7 @@ export function launchChromium({ automation = false } = {}): Promise<Browser> {
       '--no-first-run',
       '--disable-component-update',
       '--host-resolver-rules=MAP *.test 127.0.0.1',
-      ...(automation ? [] : ['--disable-blink-features=AutomationControlled']),
+      ...(automation ? [] : person),
     ],
   });
 }

@@ -23,17 +23,22 @@ export interface OpenOptions {
 
 /** Opens the configured store. The caller runs `migrate` before use. */
 export function openStore(setting: DatabaseSetting, options: OpenOptions = {}): Store {
-  const db = setting.dialect === 'sqlite' ? openSqlite(setting.path) : openPostgres(setting.url, options.searchPath);
+  const db =
+    setting.dialect === 'sqlite'
+      ? openSqlite(setting.path, setting.synchronous ?? 'normal')
+      : openPostgres(setting.url, options.searchPath);
   return { db, dialect: setting.dialect, close: () => db.destroy() };
 }
 
-function openSqlite(path: string): Kysely<Database> {
+function openSqlite(path: string, synchronous: 'normal' | 'full'): Kysely<Database> {
   mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
-  // WAL lets the dashboard read while the collector writes; FULL makes a
-  // commit durable before we acknowledge the event that it holds.
+  // WAL lets the dashboard read while the collector writes. In WAL mode a
+  // commit is in the OS's hands before the event is acknowledged, so it
+  // survives a crash of the process (kill -9) with synchronous=NORMAL; FULL
+  // also waits for the disk, for crashes of the machine, at a cost in speed.
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });

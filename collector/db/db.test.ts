@@ -28,7 +28,7 @@ describe.each(dialects)('store on %s', (dialect) => {
 
   it('stores a site and reads it back with numbers, not strings', async () => {
     const saved = await insertSite(store().db, site);
-    expect(saved).toEqual({ id: 1, ...site });
+    expect(saved).toEqual({ id: 1, ...site, allow_any_host: 0, excluded_ips: '' });
     expect(await findSite(store().db, saved.id)).toEqual(saved);
     expect(await findSite(store().db, 2)).toBeUndefined();
     expect(await siteExists(store().db, 1)).toBe(true);

@@ -15,6 +15,10 @@ export interface SitesTable {
   domain: string;
   name: string;
   created_at: number;
+  /** 1: count pages on any host name, not only the site's domain and its subdomains. */
+  allow_any_host: Generated<number>;
+  /** Addresses and CIDR networks whose visits are not counted, one per line. */
+  excluded_ips: Generated<string>;
 }
 
 export interface EventsTable {
@@ -26,8 +30,27 @@ export interface EventsTable {
   name: string;
   url: string;
   referrer: string | null;
-  /** The User-Agent for beacons; the seed's `browser` field for form posts. */
+  /** Browser name (`Chrome`) for beacons; the seed's `browser` field for form posts. */
   browser: string | null;
+  /** Major version of the browser: `140`. */
+  browser_version: string | null;
+  os: string | null;
+  /** `desktop`, `mobile` or `tablet`. */
+  device: string | null;
+  /** ISO 3166-1 alpha-2 code. */
+  country: string | null;
+  region: string | null;
+  city: string | null;
+  /** Where the visit came from: the referrer's host, or a `ref`/`source`/`utm_source` value. */
+  source: string | null;
+  utm_source: string | null;
+  utm_medium: string | null;
+  utm_campaign: string | null;
+  utm_term: string | null;
+  utm_content: string | null;
+  /** Keyed hash of (daily salt, site, IP, User-Agent): the same visitor within one day. */
+  visitor_id: number | null;
+  /** As stored after the IP_STORAGE setting: full, truncated or null. */
   ip: string | null;
   /** Custom event properties as a JSON object; `{url}` for outbound links and downloads. */
   props: string | null;
@@ -35,10 +58,29 @@ export interface EventsTable {
   engaged_ms: number | null;
 }
 
+/** Per site, per UTC day, per reason: how many hits the collector filtered out. */
+export interface FilteredHitsTable {
+  site_id: number;
+  /** `YYYY-MM-DD`, UTC. */
+  day: string;
+  /** `bot`, `host` or `ip`. */
+  reason: string;
+  hits: number;
+}
+
+/** The random salt of each UTC day's visitor ids; deleted after 48 hours. */
+export interface SaltsTable {
+  day: string;
+  salt: string;
+  created_at: number;
+}
+
 /** Every table Sightline has, for `Kysely<Database>`. */
 export interface Database {
   sites: SitesTable;
   events: EventsTable;
+  filtered_hits: FilteredHitsTable;
+  salts: SaltsTable;
 }
 
 export type Site = Selectable<SitesTable>;

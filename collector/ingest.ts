@@ -1,0 +1,108 @@
+/**
+ * The collector's pipeline, after parsing: find the site, filter, enrich,
+ * write. Each step lives in its own module; this one only puts them in order.
+ */
+import { describeAgent } from './agent.js';
+import type { IngestConfig } from './config.js';
+import type { NewEvent } from './db/schema.js';
+import { HttpError } from './errors.js';
+import { type DropReason, dropReason } from './filter.js';
+import type { Geo } from './geo.js';
+import { clientAddress, storedAddress } from './ip.js';
+import { type Beacon, PAGEVIEW, type Visit } from './parse.js';
+import type { SiteCache, SiteRules } from './site-cache.js';
+import { trafficSource } from './source.js';
+import { type Salts, visitorId } from './visitor.js';
+import type { EventWriter } from './writer.js';
+
+/** What the pipeline needs, built once per process. */
+export interface IngestDeps {
+  readonly config: IngestConfig;
+  readonly sites: SiteCache;
+  readonly writer: EventWriter;
+  readonly geo: Geo;
+  readonly salts: Salts;
+}
+
+/** What the request itself says, beyond its body. */
+export interface RequestFacts {
+  readonly userAgent: string | undefined;
+  readonly socketAddress: string | undefined;
+  readonly forwardedFor: string | undefined;
+  readonly now: number;
+}
+
+/** Stored, or dropped by a filter (and counted). */
+export type Outcome = { readonly dropped: DropReason | undefined };
+
+/** An event from the tracker or the <noscript> pixel. */
+export async function ingestBeacon(deps: IngestDeps, beacon: Beacon, facts: RequestFacts): Promise<Outcome> {
+  const site = await requireSite(deps, beacon.site);
+  const agent = describeAgent(facts.userAgent);
+  const ip = clientAddress(facts.socketAddress, facts.forwardedFor, deps.config.trustedProxies);
+  const dropped = dropReason(site, { bot: agent.bot, pageUrl: beacon.url, ip });
+  if (dropped !== undefined) {
+    deps.writer.countFiltered(site.id, dropped, facts.now);
+    return { dropped };
+  }
+  const salt = await deps.salts.today();
+  await deps.writer.write({
+    site_id: site.id,
+    ts: facts.now,
+    name: beacon.name,
+    url: beacon.url,
+    referrer: beacon.referrer,
+    props: beacon.props,
+    engaged_ms: beacon.engagedMs,
+    browser: agent.browser,
+    browser_version: agent.browserVersion,
+    os: agent.os,
+    device: agent.device,
+    ...deps.geo.locate(ip),
+    ...trafficSource(beacon.url, beacon.referrer, site.domain),
+    visitor_id: visitorId(salt, site.id, ip, facts.userAgent ?? null),
+    ip: storedAddress(ip, deps.config.ipStorage),
+  });
+  return { dropped: undefined };
+}
+
+/**
+ * A visit from the seed's form route: an explicit API call, so no bot or
+ * host filter (its URLs may be relative), but excluded addresses, geo-IP,
+ * the visitor id and the IP_STORAGE setting apply as everywhere.
+ */
+export async function ingestVisit(deps: IngestDeps, siteId: number, visit: Visit, facts: RequestFacts): Promise<Outcome> {
+  const site = await requireSite(deps, siteId);
+  const ip = visit.ip ?? clientAddress(facts.socketAddress, facts.forwardedFor, deps.config.trustedProxies);
+  const dropped = dropReason(site, { bot: false, pageUrl: null, ip });
+  if (dropped !== undefined) {
+    deps.writer.countFiltered(site.id, dropped, facts.now);
+    return { dropped };
+  }
+  const salt = await deps.salts.today();
+  const row: NewEvent = {
+    site_id: site.id,
+    ts: visit.ts,
+    name: visit.name,
+    url: visit.url,
+    referrer: null,
+    browser: visit.browser,
+    ...deps.geo.locate(ip),
+    ...trafficSource(visit.url, null, site.domain),
+    visitor_id: visitorId(salt, site.id, ip, visit.browser),
+    ip: storedAddress(ip, deps.config.ipStorage),
+  };
+  await deps.writer.write(row);
+  return { dropped: undefined };
+}
+
+/** A page view from a browser without JavaScript. */
+export function ingestPixel(deps: IngestDeps, siteId: number, url: string, facts: RequestFacts): Promise<Outcome> {
+  return ingestBeacon(deps, { site: siteId, name: PAGEVIEW, url, referrer: null, props: null, engagedMs: null }, facts);
+}
+
+async function requireSite(deps: IngestDeps, id: number): Promise<SiteRules> {
+  const site = await deps.sites.get(id);
+  if (site === null) throw new HttpError(404, `There is no site ${id}.`);
+  return site;
+}

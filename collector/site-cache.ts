@@ -1,0 +1,55 @@
+import type { Kysely } from 'kysely';
+import { type AddressList, parseAddressList } from './cidr.js';
+import type { Database } from './db/schema.js';
+import { findSite } from './db/sites.js';
+
+/** What the collector needs to know of a site, ready to use. */
+export interface SiteRules {
+  readonly id: number;
+  readonly domain: string;
+  readonly allowAnyHost: boolean;
+  readonly excludedIps: AddressList;
+}
+
+/**
+ * Sites as the collector sees them, kept for `ttlMs` so that an event costs
+ * no query. Unknown ids are remembered too, for a shorter time, so that junk
+ * cannot turn every request into a lookup. Another collector sees a change
+ * within `ttlMs`; this process sees it at once through `forget`.
+ */
+export class SiteCache {
+  private readonly entries = new Map<number, { rules: SiteRules | null; until: number }>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The site's rules, or null when there is no such site. */
+  async get(id: number): Promise<SiteRules | null> {
+    const cached = this.entries.get(id);
+    const now = this.now();
+    if (cached !== undefined && cached.until > now) return cached.rules;
+    const site = await findSite(this.db, id);
+    const rules =
+      site === undefined
+        ? null
+        : {
+            id: site.id,
+            domain: site.domain,
+            allowAnyHost: site.allow_any_host === 1,
+            // Saved through the dashboard, which checks each entry.
+            excludedIps: parseAddressList(site.excluded_ips).list,
+          };
+    // Bound the memory that random ids can take.
+    if (this.entries.size > 100_000) this.entries.clear();
+    this.entries.set(id, { rules, until: now + (rules === null ? Math.min(this.ttlMs, 2000) : this.ttlMs) });
+    return rules;
+  }
+
+  /** Drops a site from the cache after its settings changed. */
+  forget(id: number): void {
+    this.entries.delete(id);
+  }
+}
