@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, dialects } from '../collector/db/testing.js';
-import { browserSkipReason, FIXTURE_HOST, launchChromium, serveFixtures, startServer, waitFor } from '../scripts/browser.js';
+import { browserSkipReason, FIXTURE_HOST, launchChromium, serveFixtures } from '../scripts/browser.js';
+import { startServer, waitFor } from '../scripts/server.js';
 
 const skip = browserSkipReason();
 

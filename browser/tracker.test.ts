@@ -8,16 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openStore, type Store } from '../collector/db/connect.js';
 import type { Event } from '../collector/db/schema.js';
 import { installSnippet } from '../dashboard/app.js';
-import {
-  browserSkipReason,
-  FIXTURE_HOST,
-  type FixtureServer,
-  launchChromium,
-  type RunningServer,
-  serveFixtures,
-  startServer,
-  waitFor,
-} from '../scripts/browser.js';
+import { browserSkipReason, FIXTURE_HOST, type FixtureServer, launchChromium, serveFixtures } from '../scripts/browser.js';
+import { type RunningServer, startServer, waitFor } from '../scripts/server.js';
 
 describe.skipIf(browserSkipReason() !== undefined)('tracker in Chromium', () => {
   let dir: string;

@@ -54,6 +54,8 @@ export interface TestSettings {
   readonly postgresUrl: string | undefined;
   /** Fail instead of skipping when PostgreSQL is not configured (CI). */
   readonly requirePostgres: boolean;
+  /** `VERSION/NAME` of the local cluster behind postgresUrl, which the outage test may stop and start. */
+  readonly postgresCluster: string | undefined;
   /** Fail instead of skipping when Chromium is missing (CI). */
   readonly requireBrowser: boolean;
   readonly chromiumPath: string;
@@ -101,6 +103,7 @@ export function loadTestSettings(env: Env = process.env): TestSettings {
   return Object.freeze({
     postgresUrl,
     requirePostgres: parseFlag('REQUIRE_POSTGRES', env.REQUIRE_POSTGRES),
+    postgresCluster: parseCluster(env.TEST_POSTGRES_CLUSTER),
     requireBrowser: parseFlag('REQUIRE_BROWSER', env.REQUIRE_BROWSER),
     chromiumPath: nonEmpty(env.CHROMIUM_PATH) ?? '/usr/bin/chromium',
   });
@@ -167,6 +170,13 @@ function parsePublicUrl(value: string | undefined): string | undefined {
     throw new ConfigError(`PUBLIC_URL must be an http(s) URL, not "${text}"`);
   }
   return url.origin;
+}
+
+function parseCluster(value: string | undefined): string | undefined {
+  const text = nonEmpty(value);
+  if (text !== undefined && !/^\d+\/[\w-]+$/.test(text))
+    throw new ConfigError(`TEST_POSTGRES_CLUSTER must be VERSION/NAME, as in 15/main, not "${text}"`);
+  return text;
 }
 
 function parseFlag(name: string, value: string | undefined): boolean {

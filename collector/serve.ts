@@ -31,7 +31,17 @@ export async function runServer(name: string, build: (config: Config, store: Sto
   const store = openStore(config.database);
   await migrate(store.db);
   const built = build(config, store);
-  const server = serve({ fetch: built.app.fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}) }, (info) => {
+  let stopping = false;
+  // Once stopping, every answer closes its connection, so that keep-alive
+  // clients move on and the server can finish.
+  const fetch: Fetch = async (request, env) => {
+    const response = (await built.app.fetch(request, env)) as Response;
+    if (!stopping) return response;
+    const closing = new Response(response.body, response);
+    closing.headers.set('Connection', 'close');
+    return closing;
+  };
+  const server = serve({ fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}) }, (info) => {
     logInfo(`${name} listening`, { url: `http://localhost:${info.port}`, database: config.database.dialect });
   });
   server.on('error', (error) => {
@@ -39,7 +49,6 @@ export async function runServer(name: string, build: (config: Config, store: Sto
     process.exit(1);
   });
 
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;

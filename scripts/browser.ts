@@ -1,17 +1,16 @@
 /**
- * Tooling for the browser tests: the real built server in its own process,
- * a static server for fixture pages on another origin, and Debian's Chromium.
+ * Tooling for the browser tests: a static server for fixture pages on
+ * another origin, and Debian's Chromium. The server under test runs through
+ * scripts/server.ts.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { loadTestSettings } from '../collector/config.js';
 
 const settings = loadTestSettings();
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** Why the browser suite cannot run here, or undefined when it can. */
 export function browserSkipReason(): string | undefined {
@@ -51,37 +50,6 @@ export function launchChromium({ automation = false } = {}): Promise<Browser> {
       ...(automation ? [] : person),
     ],
   });
-}
-
-/** A running server process. */
-export interface RunningServer {
-  readonly origin: string;
-  readonly output: () => string;
-  stop(): Promise<void>;
-}
-
-/** Starts `dist/sightline.js` (built by `npm run build`) on a free port. */
-export async function startServer(databaseUrl: string, entry = 'dist/sightline.js'): Promise<RunningServer> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
-    cwd: ROOT,
-    env: { PORT: String(port), DATABASE_URL: databaseUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  await waitFor(
-    () => output.includes('listening'),
-    15_000,
-    () => `server did not start:\n${output}`,
-    child,
-  );
-  return { origin: `http://localhost:${port}`, output: () => output, stop: () => stopProcess(child) };
 }
 
 /** A static server for the fixture pages. */
@@ -125,36 +93,4 @@ export async function serveFixtures(snippet: string): Promise<FixtureServer> {
         server.close(() => resolve());
       }),
   };
-}
-
-/** Polls `check` until it is true or `ms` pass. */
-export async function waitFor(
-  check: () => boolean | Promise<boolean>,
-  ms: number,
-  describe: () => string,
-  child?: ChildProcess,
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline || child?.exitCode != null) throw new Error(describe());
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
 }

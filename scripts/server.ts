@@ -1,0 +1,85 @@
+/**
+ * Tooling for tests that run the built server as a real process: start it
+ * on a free port, wait for it, stop it (politely or not), and poll.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** How a process ended. */
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** A running server process. */
+export interface RunningServer {
+  readonly origin: string;
+  readonly output: () => string;
+  /** Sends the signal (SIGTERM unless told otherwise) and waits for the process to end. */
+  stop(signal?: NodeJS.Signals): Promise<Exit>;
+}
+
+/** Starts an entry point built by `npm run build` (`dist/sightline.js` unless told) on a free port. */
+export async function startServer(
+  databaseUrl: string,
+  entry = 'dist/sightline.js',
+  env: Record<string, string> = {},
+): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+    cwd: ROOT,
+    env: { ...env, PORT: String(port), DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  await waitFor(
+    () => output.includes('listening'),
+    15_000,
+    () => `server did not start:\n${output}`,
+    child,
+  );
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    origin: `http://localhost:${port}`,
+    output: () => output,
+    stop: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Polls `check` until it is true or `ms` pass. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  ms: number,
+  describe: () => string,
+  child?: ChildProcess,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline || child?.exitCode != null) throw new Error(describe());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
