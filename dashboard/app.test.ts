@@ -9,6 +9,7 @@ import { loadTracker } from '../collector/tracker.js';
 import { createApp, EVENTS_PER_PAGE } from './app.js';
 
 const tracker = loadTracker();
+const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 
 describe.each(dialects)('dashboard on %s', (dialect) => {
   const store = useTestStore(dialect);
@@ -219,6 +220,67 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     const res = await app().request('/site/1?before=yesterday');
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('That page link is broken');
+  });
+
+  it('saves collector filters, which apply to the next event at once', async () => {
+    const server = app({ IP_STORAGE: 'full' });
+    await insertSite(store().db, site);
+    const { cookie, token } = await session(server);
+    const beacon = () =>
+      server.request(
+        '/api/event',
+        { method: 'POST', body: JSON.stringify({ s: 1, u: 'https://mirror.example.net/' }), headers: { 'user-agent': CHROME } },
+        { incoming: { socket: { remoteAddress: '198.51.100.7' } } },
+      );
+    // Another host: dropped until the site allows any host.
+    expect((await beacon()).headers.get('x-sightline-dropped')).toBe('host');
+    const saved = await server.request(
+      'http://localhost:8787/site/1/filters',
+      postForm({ _csrf: token, allow_any_host: 'on', excluded_ips: ' 10.0.0.0/8\n\n2001:db8::/32 ' }, cookie),
+    );
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toBe('/site/1#filters');
+    expect(await store().db.selectFrom('sites').select(['allow_any_host', 'excluded_ips']).executeTakeFirst()).toEqual({
+      allow_any_host: 1,
+      excluded_ips: '10.0.0.0/8\n2001:db8::/32',
+    });
+    expect((await beacon()).headers.get('x-sightline-dropped')).toBeNull();
+    await server.request('http://localhost:8787/site/1/filters', postForm({ _csrf: token, excluded_ips: '198.51.100.0/24' }, cookie));
+    expect((await beacon()).headers.get('x-sightline-dropped')).toBe('host');
+  });
+
+  it('refuses filters it cannot read, naming each bad entry', async () => {
+    const server = app();
+    await insertSite(store().db, site);
+    const { cookie, token } = await session(server);
+    const res = await server.request(
+      'http://localhost:8787/site/1/filters',
+      postForm({ _csrf: token, excluded_ips: '10.0.0.0/8\noffice\n1.2.3.4/40' }, cookie),
+    );
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('Not an IP address or CIDR network: office, 1.2.3.4/40');
+    expect((await store().db.selectFrom('sites').select('excluded_ips').executeTakeFirst())?.excluded_ips).toBe('');
+  });
+
+  it('shows how many hits were filtered this month, by reason', async () => {
+    await insertSite(store().db, site);
+    const today = new Date().toISOString().slice(0, 10);
+    await store()
+      .db.insertInto('filtered_hits')
+      .values([
+        { site_id: 1, day: today, reason: 'bot', hits: 400 },
+        { site_id: 1, day: `${today.slice(0, 8)}01`, reason: 'bot', hits: 12 },
+        { site_id: 1, day: '2000-01-01', reason: 'bot', hits: 999 },
+        { site_id: 1, day: today, reason: 'ip', hits: 3 },
+      ])
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const html = await (await app().request('/site/1')).text();
+    expect(html).toMatch(/Filtered this month: 41[25] bot hits, 0 hits from pages on other hosts, 3 hits from excluded addresses\./);
+  });
+
+  it('credits the geolocation database on every page', async () => {
+    expect(await (await app().request('/')).text()).toContain('<a href="https://db-ip.com">IP geolocation by DB-IP</a>');
   });
 
   it('serves its stylesheet and sends /sites to the home page', async () => {

@@ -12,17 +12,19 @@ import { type CollectorDeps, createCollector, PIXEL_PATH } from '../collector/ap
 import type { Config } from '../collector/config.js';
 import type { Store } from '../collector/db/connect.js';
 import { type EventCursor, listEvents } from '../collector/db/events.js';
+import { filteredSince } from '../collector/db/filtered.js';
 import type { Site } from '../collector/db/schema.js';
-import { findSite, insertSite, listSites } from '../collector/db/sites.js';
+import { findSite, insertSite, listSites, updateSiteFilters } from '../collector/db/sites.js';
 import { HttpError, handleError } from '../collector/errors.js';
+import type { SiteCache } from '../collector/site-cache.js';
 import { TRACKER_PATH } from '../collector/tracker.js';
 import { csrfProtection } from './csrf.js';
-import { parseSiteForm } from './forms.js';
+import { parseFiltersForm, parseSiteForm } from './forms.js';
 import { logRequests } from './logging.js';
 import { STYLESHEET } from './style.js';
 import { HomePage, type SiteFormState } from './views/home.js';
 import { ErrorPage } from './views/layout.js';
-import { SitePage } from './views/site.js';
+import { type FiltersFormState, SitePage } from './views/site.js';
 
 /** Largest form body the dashboard reads. */
 const MAX_FORM_BODY = 64 * 1024;
@@ -33,7 +35,7 @@ export const EVENTS_PER_PAGE = 50;
 const emptyForm: SiteFormState = { values: { base_url: '', name: '' }, errors: {} };
 
 /** Builds the dashboard's routes. */
-export function createDashboard({ store, config }: { store: Store; config: Config }): Hono {
+export function createDashboard({ store, config, sites }: { store: Store; config: Config; sites: SiteCache }): Hono {
   const app = new Hono();
 
   app.use(logRequests());
@@ -74,12 +76,29 @@ export function createDashboard({ store, config }: { store: Store; config: Confi
     return c.redirect(`/site/${site.id}`, 303);
   });
 
-  app.get('/site/:id', async (c) => {
-    const site = await loadSite(store, c.req.param('id'));
+  const sitePage = async (c: Context, site: Site, filters: FiltersFormState, status: ContentfulStatusCode) => {
     const before = parseCursor(c.req.query('before'));
     const { events, next } = await listEvents(store.db, site.id, EVENTS_PER_PAGE, before);
+    const filtered = await filteredSince(store.db, site.id, new Date().toISOString().slice(0, 8) + '01');
     const snippet = installSnippet(config.publicUrl ?? new URL(c.req.url).origin, site.id);
-    return page(c, <SitePage site={site} snippet={snippet} events={events} next={next} paged={before !== undefined} />);
+    const props = { site, snippet, events, next, paged: before !== undefined, filtered, filters, csrfToken: c.get('csrfToken') };
+    return page(c, <SitePage {...props} />, status);
+  };
+
+  app.get('/site/:id', async (c) => {
+    const site = await loadSite(store, c.req.param('id'));
+    const values = { allowAnyHost: site.allow_any_host === 1, excludedIps: site.excluded_ips };
+    return sitePage(c, site, { values, errors: {} }, 200);
+  });
+
+  app.post('/site/:id/filters', async (c) => {
+    const site = await loadSite(store, c.req.param('id'));
+    const result = parseFiltersForm(await c.req.parseBody());
+    if ('errors' in result) return sitePage(c, site, result, 400);
+    await updateSiteFilters(store.db, site.id, result.filters);
+    // This process's collector sees the change at once; others within SITE_CACHE_SECONDS.
+    sites.forget(site.id);
+    return c.redirect(`/site/${site.id}#filters`, 303);
   });
 
   return app;
@@ -89,7 +108,7 @@ export function createDashboard({ store, config }: { store: Store; config: Confi
 export function createApp(deps: CollectorDeps & { store: Store; config: Config }): Hono {
   const app = new Hono();
   app.route('/', createCollector(deps));
-  app.route('/', createDashboard(deps));
+  app.route('/', createDashboard({ ...deps, sites: deps.ingest.sites }));
   // Mounted apps do not carry their notFound; the dashboard middleware has run by now.
   app.notFound((c) => page(c, <ErrorPage status={404} message="There is no such page." />, 404));
   app.onError(handleError);

@@ -1,3 +1,5 @@
+import { parseAddressList } from '../collector/cidr.js';
+import type { SiteFilters } from '../collector/db/sites.js';
 import type { FieldErrors } from '../collector/errors.js';
 
 /** A checked add-site form. */
@@ -42,4 +44,24 @@ function parseHttpUrl(text: string): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+const MAX_EXCLUDED_IPS = 10_000;
+
+/** What the filters form holds when it is refused. */
+export interface FiltersFormRefusal {
+  values: { allowAnyHost: boolean; excludedIps: string };
+  errors: FieldErrors;
+}
+
+/** Checks the collector-filters form; each address or network must parse. */
+export function parseFiltersForm(form: Record<string, unknown>): { filters: SiteFilters } | FiltersFormRefusal {
+  const allowAnyHost = form.allow_any_host === 'on';
+  const excludedIps = typeof form.excluded_ips === 'string' ? form.excluded_ips.trim() : '';
+  const values = { allowAnyHost, excludedIps };
+  if (excludedIps.length > MAX_EXCLUDED_IPS)
+    return { values, errors: { excluded_ips: `Keep the list under ${MAX_EXCLUDED_IPS} characters.` } };
+  const { list, bad } = parseAddressList(excludedIps);
+  if (bad.length > 0) return { values, errors: { excluded_ips: `Not an IP address or CIDR network: ${bad.join(', ')}` } };
+  return { filters: { allow_any_host: allowAnyHost ? 1 : 0, excluded_ips: list.entries.join('\n') } };
 }

@@ -25,4 +25,8 @@ input { padding: .4rem .5rem; border: 1px solid var(--line); border-radius: 4px;
 button { padding: .45rem .9rem; border: 0; border-radius: 4px; background: var(--accent); color: #fff; cursor: pointer; }
 .snippet { width: 100%; font: 13px/1.4 ui-monospace, monospace; padding: .5rem; border: 1px solid var(--line); border-radius: 4px; background: transparent; color: inherit; }
 .pager { display: flex; gap: 1rem; margin-top: 1rem; }
+textarea { padding: .4rem .5rem; border: 1px solid var(--line); border-radius: 4px; background: transparent; color: inherit; }
+.invalid textarea { border-color: var(--bad); }
+footer { max-width: 72rem; margin: 0 auto; padding: 1rem 1.25rem 2rem; font-size: 13px; color: var(--muted); }
+footer a { color: var(--muted); }
 `;

@@ -41,3 +41,14 @@ export async function listSites(db: Db): Promise<SiteSummary[]> {
   // PostgreSQL's count() is int8, which the driver may hand back as a string.
   return rows.map((row) => ({ ...row, events: Number(row.events ?? 0) }));
 }
+
+/** The collector's filter settings of a site. */
+export interface SiteFilters {
+  allow_any_host: number;
+  excluded_ips: string;
+}
+
+/** Saves a site's filter settings. */
+export async function updateSiteFilters(db: Db, id: number, filters: SiteFilters): Promise<void> {
+  await db.updateTable('sites').set(filters).where('id', '=', id).execute();
+}

@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { GEO_ATTRIBUTION } from '../../collector/geo.js';
 
 /** The frame around every dashboard page. */
 export function Layout({ title, children }: { title: string; children: Child }) {
@@ -17,6 +18,9 @@ export function Layout({ title, children }: { title: string; children: Child }) 
           </a>
         </header>
         <main>{children}</main>
+        <footer>
+          <a href={GEO_ATTRIBUTION.url}>{GEO_ATTRIBUTION.text}</a>
+        </footer>
       </body>
     </html>
   );

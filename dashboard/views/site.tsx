@@ -1,10 +1,34 @@
 import type { EventCursor } from '../../collector/db/events.js';
 import type { Event, Site } from '../../collector/db/schema.js';
+import type { FieldErrors } from '../../collector/errors.js';
+import { DROP_REASONS, type DropReason } from '../../collector/filter.js';
+import { CSRF_FIELD } from '../csrf.js';
 import { Layout } from './layout.js';
 
-/** A site's page: its install snippet and its events, newest first. */
-export function SitePage(props: { site: Site; snippet: string; events: Event[]; next: EventCursor | undefined; paged: boolean }) {
-  const { site, snippet, events, next, paged } = props;
+/** What the collector-filters form shows: the values and what was wrong. */
+export interface FiltersFormState {
+  values: { allowAnyHost: boolean; excludedIps: string };
+  errors: FieldErrors;
+}
+
+const REASON_TEXT: Record<DropReason, string> = {
+  bot: 'bot hits',
+  host: 'hits from pages on other hosts',
+  ip: 'hits from excluded addresses',
+};
+
+/** A site's page: its install snippet, its events newest first, and its collector filters. */
+export function SitePage(props: {
+  site: Site;
+  snippet: string;
+  events: Event[];
+  next: EventCursor | undefined;
+  paged: boolean;
+  filtered: Record<string, number>;
+  filters: FiltersFormState;
+  csrfToken: string;
+}) {
+  const { site, snippet, events, next, paged, filtered, filters, csrfToken } = props;
   return (
     <Layout title={site.name || site.base_url}>
       <h1>{site.name || site.base_url}</h1>
@@ -17,6 +41,11 @@ export function SitePage(props: { site: Site; snippet: string; events: Event[]; 
       <textarea class="snippet" readonly rows={3} aria-label="Install snippet" id="snippet">
         {snippet}
       </textarea>
+
+      <p class="muted" id="filtered">
+        Filtered this month:{' '}
+        {DROP_REASONS.map((reason) => `${(filtered[reason] ?? 0).toLocaleString('en-US')} ${REASON_TEXT[reason]}`).join(', ')}.
+      </p>
 
       <h2>Events</h2>
       {events.length === 0 ? (
@@ -53,6 +82,25 @@ export function SitePage(props: { site: Site; snippet: string; events: Event[]; 
         {paged ? <a href={`/site/${site.id}`}>Newest</a> : null}
         {next === undefined ? null : <a href={`/site/${site.id}?before=${next.ts}.${next.id}`}>Older events</a>}
       </nav>
+
+      <h2 id="filters">Collector filters</h2>
+      <form method="post" action={`/site/${site.id}/filters`}>
+        <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+        <p class="field">
+          <label>
+            <input type="checkbox" name="allow_any_host" checked={filters.values.allowAnyHost} /> Count pages on any host, not only{' '}
+            {site.domain} and its subdomains
+          </label>
+        </p>
+        <p class={filters.errors.excluded_ips === undefined ? 'field' : 'field invalid'}>
+          <label for="excluded_ips">Excluded IP addresses and networks, one per line (your office, say)</label>
+          <textarea id="excluded_ips" name="excluded_ips" rows={4} placeholder={'203.0.113.7\n2001:db8::/48'}>
+            {filters.values.excludedIps}
+          </textarea>
+          {filters.errors.excluded_ips === undefined ? null : <span class="error">{filters.errors.excluded_ips}</span>}
+        </p>
+        <button type="submit">Save filters</button>
+      </form>
     </Layout>
   );
 }
