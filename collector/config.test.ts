@@ -9,7 +9,7 @@ describe('loadConfig', () => {
       host: undefined,
       database: { dialect: 'sqlite', path: './data/sightline.db', synchronous: 'normal' },
       publicUrl: undefined,
-      ingest: { ipStorage: 'truncated', geoCityDb: undefined, batchSize: 500, batchDelayMs: 5, queueLimit: 20_000, siteCacheMs: 30_000 },
+      ingest: { ipStorage: 'truncated', geoCityDb: undefined, batchSize: 500, batchDelayMs: 0, queueLimit: 20_000, siteCacheMs: 30_000 },
     });
     expect(config.ingest.trustedProxies.entries).toEqual([]);
     expect(Object.isFrozen(config)).toBe(true);

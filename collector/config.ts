@@ -29,7 +29,7 @@ export interface IngestConfig {
   readonly geoCityDb: string | undefined;
   /** Most events per write batch (one transaction). */
   readonly batchSize: number;
-  /** Longest an event waits for its batch to be written, in milliseconds. */
+  /** Longest an event waits for company before its batch is written, in milliseconds; 0: the end of this event-loop turn. */
   readonly batchDelayMs: number;
   /** Most events waiting to be written; past it the collector answers 503. */
   readonly queueLimit: number;
@@ -84,7 +84,7 @@ export function loadConfig(env: Env = process.env): Config {
       trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
       geoCityDb: parseExistingFile('GEOIP_CITY_DB', env.GEOIP_CITY_DB),
       batchSize: parseWhole('WRITE_BATCH_SIZE', env.WRITE_BATCH_SIZE, 500, 1, 5000),
-      batchDelayMs: parseWhole('WRITE_BATCH_DELAY_MS', env.WRITE_BATCH_DELAY_MS, 5, 0, 1000),
+      batchDelayMs: parseWhole('WRITE_BATCH_DELAY_MS', env.WRITE_BATCH_DELAY_MS, 0, 0, 1000),
       queueLimit: parseWhole('WRITE_QUEUE_LIMIT', env.WRITE_QUEUE_LIMIT, 20_000, 1, 10_000_000),
       siteCacheMs: parseWhole('SITE_CACHE_SECONDS', env.SITE_CACHE_SECONDS, 30, 0, 86_400) * 1000,
     }),

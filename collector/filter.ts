@@ -8,25 +8,17 @@ export type DropReason = 'bot' | 'host' | 'ip';
 /** Every reason, in the order the dashboard lists them. */
 export const DROP_REASONS: readonly DropReason[] = ['bot', 'host', 'ip'];
 
-/** What the filters look at. `pageUrl` null means there is no host to check. */
+/** What the filters look at. `pageHost` null means there is no host to check. */
 export interface FilterInput {
   readonly bot: boolean;
-  readonly pageUrl: string | null;
+  readonly pageHost: string | null;
   readonly ip: string | null;
 }
 
 /** The reason to drop an event, or undefined to keep it. */
 export function dropReason(site: SiteRules, input: FilterInput): DropReason | undefined {
   if (input.bot) return 'bot';
-  if (input.pageUrl !== null && !site.allowAnyHost && !belongsTo(hostOf(input.pageUrl), site.domain)) return 'host';
-  if (input.ip !== null && inList(site.excludedIps, input.ip)) return 'ip';
+  if (input.pageHost !== null && !site.allowAnyHost && !belongsTo(input.pageHost, site.domain)) return 'host';
+  if (input.ip !== null && site.excludedIps.entries.length > 0 && inList(site.excludedIps, input.ip)) return 'ip';
   return undefined;
-}
-
-function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return '';
-  }
 }

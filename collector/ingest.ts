@@ -9,7 +9,7 @@ import { HttpError } from './errors.js';
 import { type DropReason, dropReason } from './filter.js';
 import type { Geo } from './geo.js';
 import { clientAddress, storedAddress } from './ip.js';
-import { type Beacon, PAGEVIEW, type Visit } from './parse.js';
+import { type Beacon, PAGEVIEW, type PixelView, type Visit } from './parse.js';
 import type { SiteCache, SiteRules } from './site-cache.js';
 import { trafficSource } from './source.js';
 import { type Salts, visitorId } from './visitor.js';
@@ -37,15 +37,16 @@ export type Outcome = { readonly dropped: DropReason | undefined };
 
 /** An event from the tracker or the <noscript> pixel. */
 export async function ingestBeacon(deps: IngestDeps, beacon: Beacon, facts: RequestFacts): Promise<Outcome> {
-  const site = await requireSite(deps, beacon.site);
+  const site = deps.sites.peek(beacon.site) ?? (await requireSite(deps, beacon.site));
   const agent = describeAgent(facts.userAgent);
   const ip = clientAddress(facts.socketAddress, facts.forwardedFor, deps.config.trustedProxies);
-  const dropped = dropReason(site, { bot: agent.bot, pageUrl: beacon.url, ip });
+  const dropped = dropReason(site, { bot: agent.bot, pageHost: beacon.page.hostname, ip });
   if (dropped !== undefined) {
     deps.writer.countFiltered(site.id, dropped, facts.now);
     return { dropped };
   }
-  const salt = await deps.salts.today();
+  // Cached values are used without a trip through a promise: this is the hot path.
+  const salt = deps.salts.peek() ?? (await deps.salts.today());
   await deps.writer.write({
     site_id: site.id,
     ts: facts.now,
@@ -59,7 +60,7 @@ export async function ingestBeacon(deps: IngestDeps, beacon: Beacon, facts: Requ
     os: agent.os,
     device: agent.device,
     ...deps.geo.locate(ip),
-    ...trafficSource(beacon.url, beacon.referrer, site.domain),
+    ...trafficSource(beacon.page, beacon.referrer, site.domain),
     visitor_id: visitorId(salt, site.id, ip, facts.userAgent ?? null),
     ip: storedAddress(ip, deps.config.ipStorage),
   });
@@ -74,7 +75,7 @@ export async function ingestBeacon(deps: IngestDeps, beacon: Beacon, facts: Requ
 export async function ingestVisit(deps: IngestDeps, siteId: number, visit: Visit, facts: RequestFacts): Promise<Outcome> {
   const site = await requireSite(deps, siteId);
   const ip = visit.ip ?? clientAddress(facts.socketAddress, facts.forwardedFor, deps.config.trustedProxies);
-  const dropped = dropReason(site, { bot: false, pageUrl: null, ip });
+  const dropped = dropReason(site, { bot: false, pageHost: null, ip });
   if (dropped !== undefined) {
     deps.writer.countFiltered(site.id, dropped, facts.now);
     return { dropped };
@@ -88,7 +89,7 @@ export async function ingestVisit(deps: IngestDeps, siteId: number, visit: Visit
     referrer: null,
     browser: visit.browser,
     ...deps.geo.locate(ip),
-    ...trafficSource(visit.url, null, site.domain),
+    ...trafficSource(null, null, site.domain),
     visitor_id: visitorId(salt, site.id, ip, visit.browser),
     ip: storedAddress(ip, deps.config.ipStorage),
   };
@@ -97,8 +98,12 @@ export async function ingestVisit(deps: IngestDeps, siteId: number, visit: Visit
 }
 
 /** A page view from a browser without JavaScript. */
-export function ingestPixel(deps: IngestDeps, siteId: number, url: string, facts: RequestFacts): Promise<Outcome> {
-  return ingestBeacon(deps, { site: siteId, name: PAGEVIEW, url, referrer: null, props: null, engagedMs: null }, facts);
+export function ingestPixel(deps: IngestDeps, view: PixelView, facts: RequestFacts): Promise<Outcome> {
+  return ingestBeacon(
+    deps,
+    { site: view.site, name: PAGEVIEW, url: view.url, page: view.page, referrer: null, props: null, engagedMs: null },
+    facts,
+  );
 }
 
 async function requireSite(deps: IngestDeps, id: number): Promise<SiteRules> {

@@ -39,7 +39,9 @@ describe('parseBeacon', () => {
       { ...view, name: 'File Download', props: '{"url":"https://example.com/f.pdf"}' },
     ],
   ])('accepts %s', (_label, body, expected) => {
-    expect(parse(body)).toEqual(expected);
+    const { page: parsed, ...rest } = parse(body);
+    expect(rest).toEqual(expected);
+    expect(parsed.href).toBe(expected.url);
   });
 
   it.each([
@@ -87,7 +89,9 @@ describe('parseBeacon', () => {
 
 describe('parsePixel', () => {
   it('takes the site from ?s and the page from the Referer header', () => {
-    expect(parsePixel('4', 'https://example.com/no-js')).toEqual({ site: 4, url: 'https://example.com/no-js' });
+    const { page: parsed, ...rest } = parsePixel('4', 'https://example.com/no-js');
+    expect(rest).toEqual({ site: 4, url: 'https://example.com/no-js' });
+    expect(parsed.hostname).toBe('example.com');
   });
 
   it.each([

@@ -32,6 +32,8 @@ export interface Beacon {
   site: number;
   name: string;
   url: string;
+  /** `url`, parsed once here for the filters and the campaign parameters. */
+  page: URL;
   referrer: string | null;
   /** JSON object text, or null. */
   props: string | null;
@@ -72,7 +74,9 @@ export function parseBeacon(body: string): Beacon {
   }
   const site = input.s;
   if (typeof site !== 'number' || !Number.isSafeInteger(site) || site < 1) errors.s = 'required: the site id, a positive whole number';
-  const url = checkUrl(errors, 'u', input.u);
+  const url = checkText(errors, 'u', input.u, MAX_URL, true);
+  const page = url === null ? null : parseHttpUrl(url);
+  if (url !== null && page === null) errors.u = 'must be an absolute http(s) URL';
   const referrer = checkText(errors, 'r', input.r, MAX_URL, false);
 
   const kinds = ['n', 'e', 'o', 'd'].filter((key) => input[key] !== undefined);
@@ -106,12 +110,12 @@ export function parseBeacon(body: string): Beacon {
     if (target !== null) props = JSON.stringify({ url: target });
   }
   failIfAny(errors, 'The event was refused.');
-  return { site: site as number, name, url: url as string, referrer: referrer || null, props, engagedMs };
+  return { site: site as number, name, url: url as string, page: page as URL, referrer: referrer || null, props, engagedMs };
 }
 
 function checkUrl(errors: FieldErrors, field: string, value: unknown): string | null {
   const text = checkText(errors, field, value, MAX_URL, true);
-  if (text !== null && !isHttpUrl(text)) {
+  if (text !== null && parseHttpUrl(text) === null) {
     errors[field] = 'must be an absolute http(s) URL';
     return null;
   }
@@ -150,6 +154,7 @@ function checkProps(errors: FieldErrors, value: unknown): string | null {
 export interface PixelView {
   site: number;
   url: string;
+  page: URL;
 }
 
 /** Parses the pixel's `?s=SITE` and the page URL from its Referer header. */
@@ -158,9 +163,10 @@ export function parsePixel(site: string | undefined, referer: string | undefined
   const id = site !== undefined && /^\d{1,15}$/.test(site) ? Number(site) : 0;
   if (id < 1) errors.s = 'required: the site id, a positive whole number';
   const url = checkText(errors, 'referer', referer, MAX_URL, true);
-  if (url !== null && !isHttpUrl(url)) errors.referer = "the Referer header must be the page's http(s) URL";
+  const page = url === null ? null : parseHttpUrl(url);
+  if (url !== null && page === null) errors.referer = "the Referer header must be the page's http(s) URL";
   failIfAny(errors, 'The page view was refused.');
-  return { site: id, url: url as string };
+  return { site: id, url: url as string, page: page as URL };
 }
 
 /**
@@ -214,12 +220,12 @@ function checkText(errors: FieldErrors, field: string, value: unknown, max: numb
   return value;
 }
 
-function isHttpUrl(text: string): boolean {
+function parseHttpUrl(text: string): URL | null {
   try {
     const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
   } catch {
-    return false;
+    return null;
   }
 }
 

@@ -34,13 +34,13 @@ export async function runServer(name: string, build: (config: Config, store: Sto
   let stopping = false;
   // Once stopping, every answer closes its connection, so that keep-alive
   // clients move on and the server can finish.
-  const fetch: Fetch = async (request, env) => {
-    const response = (await built.app.fetch(request, env)) as Response;
-    if (!stopping) return response;
-    const closing = new Response(response.body, response);
-    closing.headers.set('Connection', 'close');
-    return closing;
+  const closing = async (answer: Promise<unknown> | unknown) => {
+    const response = (await answer) as Response;
+    const closed = new Response(response.body, response);
+    closed.headers.set('Connection', 'close');
+    return closed;
   };
+  const fetch: Fetch = (request, env) => (stopping ? closing(built.app.fetch(request, env)) : built.app.fetch(request, env));
   const server = serve({ fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}) }, (info) => {
     logInfo(`${name} listening`, { url: `http://localhost:${info.port}`, database: config.database.dialect });
   });

@@ -26,6 +26,12 @@ export class SiteCache {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** The cached rules of a known site, or undefined: then ask `get`. */
+  peek(id: number): SiteRules | undefined {
+    const cached = this.entries.get(id);
+    return cached !== undefined && cached.until > this.now() ? (cached.rules ?? undefined) : undefined;
+  }
+
   /** The site's rules, or null when there is no such site. */
   async get(id: number): Promise<SiteRules | null> {
     const cached = this.entries.get(id);

@@ -12,20 +12,15 @@ export interface Source {
 const MAX_PARAM = 200;
 
 /**
- * Reads the campaign parameters of the page URL and the referrer's host.
+ * Reads the campaign parameters of the page and the referrer's host.
  * A referrer from the site itself (its domain or a subdomain) is no source:
  * it is a visitor moving between pages.
  */
-export function trafficSource(pageUrl: string, referrer: string | null, siteDomain: string): Source {
-  let params: URLSearchParams;
-  try {
-    params = new URL(pageUrl).searchParams;
-  } catch {
-    // The seed's form route accepts relative URLs, which carry no campaign.
-    params = new URLSearchParams();
-  }
+export function trafficSource(page: URL | null, referrer: string | null, siteDomain: string): Source {
+  // The seed's form route accepts relative URLs, which carry no campaign.
+  const params = page?.searchParams;
   const param = (name: string) => {
-    const value = params.get(name)?.trim();
+    const value = params?.get(name)?.trim();
     return value ? value.slice(0, MAX_PARAM) : null;
   };
   const utm_source = param('utm_source');

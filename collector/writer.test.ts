@@ -44,7 +44,7 @@ describe.each(dialects)('EventWriter on %s', (dialect) => {
   it('writes events that arrive together in one insert, and acknowledges each only once it is stored', async () => {
     await addSite(store().db);
     const { plugin, sizes } = insertSizes();
-    const writer = new EventWriter(store().db.withPlugin(plugin), options());
+    const writer = new EventWriter({ ...store(), db: store().db.withPlugin(plugin), sqlite: undefined }, options());
     const stored: number[] = [];
     await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
@@ -60,7 +60,10 @@ describe.each(dialects)('EventWriter on %s', (dialect) => {
   it('splits a long queue into batches of batchSize', async () => {
     await addSite(store().db);
     const { plugin, sizes } = insertSizes();
-    const writer = new EventWriter(store().db.withPlugin(plugin), options({ batchSize: 4, batchDelayMs: 1000 }));
+    const writer = new EventWriter(
+      { ...store(), db: store().db.withPlugin(plugin), sqlite: undefined },
+      options({ batchSize: 4, batchDelayMs: 1000 }),
+    );
     await Promise.all(Array.from({ length: 10 }, (_, i) => writer.write(event(i))));
     // A full batch goes at once, without waiting out the delay.
     expect(sizes).toEqual([4, 4, 2]);
@@ -68,7 +71,7 @@ describe.each(dialects)('EventWriter on %s', (dialect) => {
 
   it('refuses with 503 and Retry-After when its queue is full', async () => {
     await addSite(store().db);
-    const writer = new EventWriter(store().db, options({ queueLimit: 2, batchDelayMs: 50 }));
+    const writer = new EventWriter(store(), options({ queueLimit: 2, batchDelayMs: 50 }));
     const results = await Promise.allSettled([writer.write(event(1)), writer.write(event(2)), writer.write(event(3))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
     const error = (results[2] as PromiseRejectedResult).reason;
@@ -79,7 +82,7 @@ describe.each(dialects)('EventWriter on %s', (dialect) => {
 
   it('does not let one bad row sink the rest of its batch', async () => {
     await addSite(store().db);
-    const writer = new EventWriter(store().db, options());
+    const writer = new EventWriter(store(), options());
     // Site 99 does not exist: its row breaks the foreign key.
     const results = await Promise.allSettled([writer.write(event(1)), writer.write(event(2, 99)), writer.write(event(3))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
@@ -88,7 +91,7 @@ describe.each(dialects)('EventWriter on %s', (dialect) => {
 
   it('answers 503 while the database fails, loses nothing it acknowledged, and recovers by itself', async () => {
     await addSite(store().db);
-    const writer = new EventWriter(store().db, options());
+    const writer = new EventWriter(store(), options());
     await writer.write(event(1));
     // A real failure: the table is gone for a while.
     await sql`alter table events rename to events_away`.execute(store().db);
@@ -103,7 +106,7 @@ describe.each(dialects)('EventWriter on %s', (dialect) => {
 
   it('writes what waits when closed, then refuses new events', async () => {
     await addSite(store().db);
-    const writer = new EventWriter(store().db, options({ batchDelayMs: 60_000 }));
+    const writer = new EventWriter(store(), options({ batchDelayMs: 60_000 }));
     const pending = Promise.all([writer.write(event(1)), writer.write(event(2))]);
     writer.countFiltered(1, 'bot', Date.UTC(2026, 10, 26));
     await writer.close();
@@ -117,12 +120,12 @@ describe.each(dialects)('EventWriter on %s', (dialect) => {
 
   it('adds filtered hits to the counters already stored', async () => {
     await addSite(store().db);
-    const writer = new EventWriter(store().db, options());
+    const writer = new EventWriter(store(), options());
     const day = Date.UTC(2026, 10, 26, 12);
     for (let i = 0; i < 3; i++) writer.countFiltered(1, 'bot', day);
     writer.countFiltered(1, 'host', day);
     await writer.close();
-    const again = new EventWriter(store().db, options());
+    const again = new EventWriter(store(), options());
     again.countFiltered(1, 'bot', day);
     again.countFiltered(1, 'bot', day + 24 * 3600 * 1000);
     await again.close();

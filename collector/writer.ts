@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database, NewEvent } from './db/schema.js';
+import type { Store } from './db/connect.js';
+import { batchWriter, type WriteBatch } from './db/event-batch.js';
+import type { FilteredHit, NewEvent } from './db/schema.js';
 import { HttpError } from './errors.js';
 import { logError } from './log.js';
 
@@ -7,7 +8,7 @@ import { logError } from './log.js';
 export interface WriterOptions {
   /** Most events in one transaction. */
   readonly batchSize: number;
-  /** Longest a lone event waits for company before it is written. */
+  /** Longest a lone event waits for company before it is written; 0: until the end of this turn of the event loop. */
   readonly batchDelayMs: number;
   /** Most events waiting; past it `write` refuses with 503. */
   readonly queueLimit: number;
@@ -37,15 +38,18 @@ const busy = (message: string) => new HttpError(503, message, undefined, { 'Retr
 export class EventWriter {
   private queue: Pending[] = [];
   private hits = new Map<string, number>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
   private failing = false;
+  private readonly writeBatch: WriteBatch;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    store: Store,
     private readonly options: WriterOptions,
-  ) {}
+  ) {
+    this.writeBatch = batchWriter(store);
+  }
 
   /** Resolves when the event is committed; rejects with a 503 when it was not stored. */
   write(row: NewEvent): Promise<void> {
@@ -72,22 +76,33 @@ export class EventWriter {
   /** Stops taking events and writes every waiting one. */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.timer);
+    this.cancelTimer();
     await this.run();
   }
 
   private schedule(): void {
     if (this.running !== undefined) return; // the running loop takes it
     if (this.queue.length >= this.options.batchSize) {
-      clearTimeout(this.timer);
+      this.cancelTimer();
+      void this.run();
+      return;
+    }
+    if (this.timer !== undefined) return;
+    const fire = () => {
       this.timer = undefined;
       void this.run();
-    } else {
-      this.timer ??= setTimeout(() => {
-        this.timer = undefined;
-        void this.run();
-      }, this.options.batchDelayMs);
-    }
+    };
+    // With no delay, the batch closes at the end of this turn of the event
+    // loop: every request parsed in the same turn joins it, and under load
+    // the next batch gathers while this one is written.
+    this.timer = this.options.batchDelayMs === 0 ? setImmediate(fire) : setTimeout(fire, this.options.batchDelayMs);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer === undefined) return;
+    if (this.options.batchDelayMs === 0) clearImmediate(this.timer as NodeJS.Immediate);
+    else clearTimeout(this.timer as NodeJS.Timeout);
+    this.timer = undefined;
   }
 
   private run(): Promise<void> {
@@ -101,28 +116,16 @@ export class EventWriter {
   private async drain(): Promise<void> {
     while (this.queue.length > 0 || this.hits.size > 0) {
       const batch = this.queue.splice(0, this.options.batchSize);
-      const hits = this.hits;
+      const hits: FilteredHit[] = [...this.hits].map(([key, count]) => {
+        const [site, day = '', reason = ''] = key.split('\n');
+        return { site_id: Number(site), day, reason, hits: count };
+      });
       this.hits = new Map();
       try {
-        await this.db.transaction().execute(async (trx) => {
-          if (batch.length > 0)
-            await trx
-              .insertInto('events')
-              .values(batch.map((p) => p.row))
-              .execute();
-          for (const [key, count] of hits) {
-            const [site, day = '', reason = ''] = key.split('\n');
-            await trx
-              .insertInto('filtered_hits')
-              .values({ site_id: Number(site), day, reason, hits: count })
-              .onConflict((oc) =>
-                oc
-                  .columns(['site_id', 'day', 'reason'])
-                  .doUpdateSet((eb) => ({ hits: eb('filtered_hits.hits', '+', eb.ref('excluded.hits')) })),
-              )
-              .execute();
-          }
-        });
+        await this.writeBatch(
+          batch.map((p) => p.row),
+          hits,
+        );
         for (const pending of batch) pending.resolve();
         if (this.failing) logError('event writer recovered: batches commit again');
         this.failing = false;
@@ -141,7 +144,7 @@ export class EventWriter {
   private async retryOneByOne(batch: Pending[]): Promise<void> {
     for (const pending of batch) {
       try {
-        await this.db.insertInto('events').values(pending.row).execute();
+        await this.writeBatch([pending.row], []);
         pending.resolve();
         this.failing = false;
       } catch {

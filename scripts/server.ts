@@ -73,7 +73,8 @@ export async function waitFor(
   }
 }
 
-function freePort(): Promise<number> {
+/** A TCP port that was free a moment ago, on the loopback interface. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

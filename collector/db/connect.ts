@@ -12,6 +12,8 @@ import type { Database } from './schema.js';
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** The SQLite connection under `db`, for the event writer's synchronous fast path only. */
+  readonly sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -23,14 +25,16 @@ export interface OpenOptions {
 
 /** Opens the configured store. The caller runs `migrate` before use. */
 export function openStore(setting: DatabaseSetting, options: OpenOptions = {}): Store {
-  const db =
-    setting.dialect === 'sqlite'
-      ? openSqlite(setting.path, setting.synchronous ?? 'normal')
-      : openPostgres(setting.url, options.searchPath);
-  return { db, dialect: setting.dialect, close: () => db.destroy() };
+  if (setting.dialect === 'postgres') {
+    const db = openPostgres(setting.url, options.searchPath);
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  const sqlite = openSqlite(setting.path, setting.synchronous ?? 'normal');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
 }
 
-function openSqlite(path: string, synchronous: 'normal' | 'full'): Kysely<Database> {
+function openSqlite(path: string, synchronous: 'normal' | 'full'): SQLite.Database {
   mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
   // WAL lets the dashboard read while the collector writes. In WAL mode a
@@ -41,7 +45,7 @@ function openSqlite(path: string, synchronous: 'normal' | 'full'): Kysely<Databa
   sqlite.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return sqlite;
 }
 
 // int8 columns (ids, epoch milliseconds) come back as strings by default;

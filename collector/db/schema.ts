@@ -58,6 +58,9 @@ export interface EventsTable {
   engaged_ms: number | null;
 }
 
+/** One counter increment of filtered hits. */
+export type FilteredHit = Selectable<FilteredHitsTable>;
+
 /** Per site, per UTC day, per reason: how many hits the collector filtered out. */
 export interface FilteredHitsTable {
   site_id: number;
@@ -82,6 +85,32 @@ export interface Database {
   filtered_hits: FilteredHitsTable;
   salts: SaltsTable;
 }
+
+/** Every column of `events` that an insert sets: all but the id. */
+export const EVENT_COLUMNS = [
+  'site_id',
+  'ts',
+  'name',
+  'url',
+  'referrer',
+  'props',
+  'engaged_ms',
+  'browser',
+  'browser_version',
+  'os',
+  'device',
+  'country',
+  'region',
+  'city',
+  'source',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'visitor_id',
+  'ip',
+] as const satisfies readonly (keyof NewEvent)[];
 
 export type Site = Selectable<SitesTable>;
 export type NewSite = Insertable<SitesTable>;

@@ -1,0 +1,220 @@
+/**
+ * npm run bench:ingest: events per second into the real collector, against
+ * a bare Hono endpoint measured in the same run. The server under test runs
+ * on core 0, wrk on core 1 (taskset), on this machine's loopback only.
+ * Prints events/s, p50 and p99 for each, the ratio, and checks that the rows
+ * stored equal the events acknowledged. SQLite always; PostgreSQL too when
+ * TEST_DATABASE_URL is set.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadTestSettings } from '../collector/config.js';
+import { createScratchStore, type ScratchStore } from '../collector/db/scratch.js';
+import { freePort, waitFor } from './server.js';
+
+const TASKSET = '/usr/bin/taskset';
+
+// npm run bench:ingest -- --seconds 20 --connections 128
+const argument = (name: string, fallback: number) => {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at === -1 ? fallback : Number(process.argv[at + 1]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a whole number`);
+  return value;
+};
+const SECONDS = argument('seconds', 10);
+const CONNECTIONS = argument('connections', 64);
+const TARGET_RATIO = 0.75;
+
+// Thirty real browsers' User-Agents: desktop and mobile, several versions.
+const AGENTS = [
+  ...[136, 137, 138, 139, 140].map(
+    (v) => `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 Safari/537.36`,
+  ),
+  ...[137, 138, 139, 140].map(
+    (v) => `Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 Safari/537.36`,
+  ),
+  ...[138, 139, 140].map((v) => `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 Safari/537.36`),
+  ...[143, 144, 145].map((v) => `Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:${v}.0) Gecko/20100101 Firefox/${v}.0`),
+  ...[144, 145].map((v) => `Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:${v}.0) Gecko/20100101 Firefox/${v}.0`),
+  ...['17.6', '18.4', '18.5'].map(
+    (v) => `Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/${v} Safari/605.1.15`,
+  ),
+  ...['17_7', '18_4', '18_5', '18_6'].map(
+    (v) =>
+      `Mozilla/5.0 (iPhone; CPU iPhone OS ${v} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/${v.replace('_', '.')} Mobile/15E148 Safari/604.1`,
+  ),
+  ...['17_7', '18_5'].map(
+    (v) =>
+      `Mozilla/5.0 (iPad; CPU OS ${v} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/${v.replace('_', '.')} Mobile/15E148 Safari/604.1`,
+  ),
+  ...[13, 14, 15].map(
+    (v) => `Mozilla/5.0 (Linux; Android ${v}; Pixel ${v - 5}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Mobile Safari/537.36`,
+  ),
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36 Edg/140.0.3485.54',
+];
+
+const REFERRERS = [
+  '',
+  '',
+  '',
+  'https://www.google.com/',
+  'https://news.ycombinator.com/item?id=1',
+  'https://duckduckgo.com/',
+  'https://example.com/',
+];
+const PATHS = Array.from({ length: 200 }, (_, i) => `/docs/${['guide', 'api', 'blog', 'pricing'][i % 4]}/${i}`);
+const bodies = PATHS.map((path, i) => {
+  const query = i % 9 === 0 ? '?utm_source=newsletter&utm_medium=email&utm_campaign=autumn' : '';
+  return JSON.stringify({ s: 1, u: `https://example.com${path}${query}`, r: REFERRERS[i % REFERRERS.length] });
+});
+
+interface Run {
+  requests: number;
+  non2xx: number;
+  perSecond: number;
+  p50ms: number;
+  p99ms: number;
+  errors: string;
+}
+
+function ensureWrk(): void {
+  if (spawnSync('wrk', ['-v']).error === undefined) return;
+  if (process.getuid?.() === 0) {
+    console.log('bench: installing wrk (apt-get install wrk)');
+    execFileSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'inherit' });
+    return;
+  }
+  throw new Error('bench:ingest needs wrk: apt-get install wrk');
+}
+
+function luaScript(dir: string): string {
+  const file = join(dir, 'beacons.lua');
+  const list = (items: string[]) => `{\n${items.map((item) => `  [==[${item}]==]`).join(',\n')}\n}`;
+  writeFileSync(
+    file,
+    `local bodies = ${list(bodies)}\nlocal agents = ${list(AGENTS)}\nlocal i = 0\n` +
+      `request = function()\n  i = i + 1\n  return wrk.format("POST", nil, { ["Content-Type"] = "text/plain;charset=UTF-8", ["User-Agent"] = agents[i % #agents + 1] }, bodies[i % #bodies + 1])\nend\n`,
+  );
+  return file;
+}
+
+function wrk(url: string, script: string, seconds: number): Run {
+  const out = execFileSync(TASKSET, ['-c', '1', 'wrk', '-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, url], {
+    encoding: 'utf8',
+  });
+  const ms = (label: string) => {
+    const match = new RegExp(`${label}\\s+([\\d.]+)(us|ms|s)`).exec(out);
+    if (match === null) return Number.NaN;
+    const value = Number(match[1]);
+    return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+  };
+  return {
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    perSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+    p50ms: ms('50%'),
+    p99ms: ms('99%'),
+    errors: /Socket errors:.*/.exec(out)?.[0] ?? '',
+  };
+}
+
+/** Starts a server pinned to core 0 on a free port and returns its origin and a stop function. */
+async function pinned(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ origin: string; stop: () => Promise<void>; output: () => string }> {
+  const port = await freePort();
+  const child = spawn(TASKSET, ['-c', '0', process.execPath, ...args.map((arg) => arg.replace('{port}', String(port)))], {
+    env: { ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  await waitFor(
+    () => output.includes('listening'),
+    20_000,
+    () => `server did not start:\n${output}`,
+    child,
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    output: () => output,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function measure(label: string, url: string, script: string): Promise<{ warm: Run; run: Run }> {
+  const warm = wrk(url, script, 3);
+  const run = wrk(url, script, SECONDS);
+  console.log(
+    `${label.padEnd(22)} ${run.perSecond.toFixed(0).padStart(8)} events/s  p50 ${run.p50ms.toFixed(2).padStart(6)} ms  p99 ${run.p99ms.toFixed(2).padStart(6)} ms  ${run.non2xx} non-2xx ${run.errors}`,
+  );
+  return { warm, run };
+}
+
+async function collector(label: string, store: ScratchStore, script: string): Promise<{ run: Run; stored: number; acknowledged: number }> {
+  const server = await pinned(['dist/collector.js'], { DATABASE_URL: store.url });
+  const { warm, run } = await measure(label, `${server.origin}/api/event`, script);
+  await server.stop();
+  const row = await store.db
+    .selectFrom('events')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  const stored = Number(row.n);
+  const acknowledged = warm.requests - warm.non2xx + run.requests - run.non2xx;
+  console.log(
+    `${''.padEnd(22)} rows stored ${stored}, events acknowledged ${acknowledged}: ${stored === acknowledged ? 'equal' : 'NOT EQUAL'}`,
+  );
+  return { run, stored, acknowledged };
+}
+
+ensureWrk();
+const dir = mkdtempSync(join(tmpdir(), 'sightline-bench-'));
+const script = luaScript(dir);
+console.log(`bench:ingest: ${SECONDS} s per run after a 3 s warm-up, wrk with ${CONNECTIONS} connections on core 1, server on core 0`);
+let failed = false;
+try {
+  const bare = await pinned(['scripts/run-ts.mjs', 'scripts/bench-bare.ts', '{port}'], {});
+  const baseline = (await measure('bare Hono (baseline)', `${bare.origin}/api/event`, script)).run;
+  await bare.stop();
+
+  const targets: Array<[string, 'sqlite' | string]> = [['collector, SQLite', 'sqlite']];
+  const postgresUrl = loadTestSettings().postgresUrl;
+  if (postgresUrl !== undefined) targets.push(['collector, PostgreSQL', postgresUrl]);
+  else console.log('bench:ingest: PostgreSQL skipped: TEST_DATABASE_URL is not set');
+
+  for (const [label, where] of targets) {
+    const store = await createScratchStore(where);
+    try {
+      await store.db
+        .insertInto('sites')
+        .values({ base_url: 'https://example.com', domain: 'example.com', name: 'Bench', created_at: 0 })
+        .execute();
+      const { run, stored, acknowledged } = await collector(label, store, script);
+      const ratio = run.perSecond / baseline.perSecond;
+      const sqlite = where === 'sqlite';
+      console.log(
+        `${''.padEnd(22)} ratio to bare Hono: ${ratio.toFixed(2)}${sqlite ? ` (target ≥ ${TARGET_RATIO})` : ''}, p99 ${run.p99ms.toFixed(2)} ms${sqlite ? ' (target < 20 ms)' : ''}`,
+      );
+      if (stored !== acknowledged || run.non2xx > 0) failed = true;
+      if (sqlite && (ratio < TARGET_RATIO || run.p99ms >= 20)) failed = true;
+    } finally {
+      await store.dispose();
+    }
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+console.log(failed ? 'bench:ingest: below target' : 'bench:ingest: on target');
+process.exitCode = failed ? 1 : 0;
