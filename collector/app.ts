@@ -5,7 +5,6 @@
  */
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import type { IngestConfig } from './config.js';
 import type { Store } from './db/connect.js';
 import { HttpError, handleError } from './errors.js';
@@ -37,7 +36,12 @@ export const DROPPED_HEADER = 'X-Sightline-Dropped';
 // The smallest transparent GIF: 1×1, one colour, fully transparent.
 const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
-const anyOrigin = cors({ origin: '*', allowMethods: ['POST', 'OPTIONS'], maxAge: 86400, exposeHeaders: [DROPPED_HEADER] });
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** What a collector route did with its event, for the periodic summary. */
+    outcome: string;
+  }
+}
 
 const tooLarge = () => new HttpError(413, `The body is larger than ${MAX_BODY} bytes.`);
 const streamLimit = bodyLimit({
@@ -48,18 +52,43 @@ const streamLimit = bodyLimit({
 });
 
 /**
- * Bounds the body. Browsers and curl send Content-Length, which is checked
- * before anything is read, and then the Node adapter's fast path reads the
- * body without building a full Request object: that is a large share of the
- * cost of an event. Only a body without a length goes through Hono's
- * streaming limit.
+ * What every collector route shares, in one middleware: each step on this
+ * path costs, at tens of thousands of events a second.
+ *
+ * - CORS, any origin. The headers are set before the handler builds its
+ *   response, so they go out with it: Hono's cors middleware adds them
+ *   afterwards, which copies the whole response. Beacons (text/plain) need
+ *   no preflight; scripts that post JSON get one answered here.
+ * - The body limit. Browsers and curl send Content-Length, which is checked
+ *   before anything is read; then the Node adapter reads the body on its
+ *   fast path, without building a full Request. Only a body without a
+ *   length goes through Hono's streaming limit.
+ * - The count for the periodic summary, from the status alone: touching the
+ *   response's headers would make the adapter build a full Response.
  */
-const limitBody: MiddlewareHandler = (c, next) => {
-  const length = c.req.header('content-length');
-  if (length === undefined) return streamLimit(c, next);
-  if (!/^\d{1,9}$/.test(length) || Number(length) > MAX_BODY) throw tooLarge();
-  return next();
-};
+function collectorRoute(stats: IngestStats): MiddlewareHandler {
+  return async (c, next) => {
+    if (c.req.method === 'OPTIONS') {
+      return c.body(null, 204, {
+        'Access-Control-Allow-Origin': '*',
+        'Access-Control-Allow-Methods': 'POST, OPTIONS',
+        'Access-Control-Allow-Headers': c.req.header('access-control-request-headers') ?? 'content-type',
+        'Access-Control-Max-Age': '86400',
+      });
+    }
+    c.header('Access-Control-Allow-Origin', '*');
+    const length = c.req.method === 'POST' ? c.req.header('content-length') : '0';
+    if (length === undefined) {
+      await streamLimit(c, next);
+    } else if (!/^\d{1,9}$/.test(length) || Number(length) > MAX_BODY) {
+      stats.record('refused_413');
+      throw tooLarge();
+    } else {
+      await next();
+    }
+    stats.record(c.get('outcome') ?? `refused_${c.res.status}`);
+  };
+}
 
 /** Builds what the pipeline needs: the site cache, the writer, geo-IP and the salts. */
 export function createIngest(config: IngestConfig, store: Store, geo: Geo = new Geo(config.geoCityDb)): IngestDeps {
@@ -76,20 +105,16 @@ export function createIngest(config: IngestConfig, store: Store, geo: Geo = new 
 export function createCollector({ ingest, tracker, stats }: CollectorDeps): Hono<{ Bindings: NodeBindings }> {
   const app = new Hono<{ Bindings: NodeBindings }>();
 
-  // Count every answer for the periodic summary; nothing is logged per event.
-  const countOutcome = async (c: Context, next: () => Promise<void>) => {
-    await next();
-    const dropped = c.res.headers.get(DROPPED_HEADER);
-    stats.record(dropped ? `dropped_${dropped}` : c.res.status < 300 ? 'accepted' : `refused_${c.res.status}`);
-  };
-  app.use('/api/event', anyOrigin, countOutcome, limitBody);
-  app.use('/site/:id/visit', anyOrigin, countOutcome, limitBody);
-  app.use(PIXEL_PATH, countOutcome);
+  // Nothing is logged per event; every answer is counted for the summary.
+  const shared = collectorRoute(stats);
+  app.use('/api/event', shared);
+  app.use('/site/:id/visit', shared);
+  app.use(PIXEL_PATH, shared);
 
   app.post('/api/event', async (c) => {
     const beacon = parseBeacon(await c.req.text());
     const outcome = await ingestBeacon(ingest, beacon, requestFacts(c));
-    return c.body(null, 202, droppedHeader(outcome));
+    return c.body(null, 202, droppedHeader(c, outcome));
   });
 
   // The seed's part-1 contract: a plain form post, no CSRF token, open to any site.
@@ -100,7 +125,7 @@ export function createCollector({ ingest, tracker, stats }: CollectorDeps): Hono
     return c.text(
       outcome.dropped ? `Visit for site ${siteId} not counted: ${outcome.dropped}\n` : `Added visit for site ${siteId}\n`,
       201,
-      droppedHeader(outcome),
+      droppedHeader(c, outcome),
     );
   });
 
@@ -109,7 +134,7 @@ export function createCollector({ ingest, tracker, stats }: CollectorDeps): Hono
   app.get(PIXEL_PATH, async (c) => {
     const view = parsePixel(c.req.query('s'), c.req.header('referer'));
     const outcome = await ingestPixel(ingest, view, requestFacts(c));
-    return c.body(PIXEL_GIF, 200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store', ...droppedHeader(outcome) });
+    return c.body(PIXEL_GIF, 200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store', ...droppedHeader(c, outcome) });
   });
 
   app.get(TRACKER_PATH, (c) => {
@@ -143,7 +168,9 @@ function requestFacts(c: Context<{ Bindings: NodeBindings }>): RequestFacts {
   };
 }
 
-function droppedHeader(outcome: Outcome): Record<string, string> {
+/** Notes the outcome for the summary, and returns the header that names a drop. */
+function droppedHeader(c: Context, outcome: Outcome): Record<string, string> {
+  c.set('outcome', outcome.dropped === undefined ? 'accepted' : `dropped_${outcome.dropped}`);
   return outcome.dropped === undefined ? {} : { [DROPPED_HEADER]: outcome.dropped };
 }
 

@@ -9,7 +9,13 @@ import { loadTracker } from './tracker.js';
 
 await runServer('collector', (config, store) => {
   const stats = new IngestStats();
-  stats.startSummary(60_000);
+  const lastSummary = stats.startSummary(60_000);
   const ingest = createIngest(config.ingest, store);
-  return { app: createCollectorApp({ ingest, tracker: loadTracker(), stats }), close: () => ingest.writer.close() };
+  return {
+    app: createCollectorApp({ ingest, tracker: loadTracker(), stats }),
+    close: async () => {
+      await ingest.writer.close();
+      lastSummary();
+    },
+  };
 });

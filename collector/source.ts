@@ -17,8 +17,9 @@ const MAX_PARAM = 200;
  * it is a visitor moving between pages.
  */
 export function trafficSource(page: URL | null, referrer: string | null, siteDomain: string): Source {
-  // The seed's form route accepts relative URLs, which carry no campaign.
-  const params = page?.searchParams;
+  // The seed's form route accepts relative URLs, which carry no campaign;
+  // most pages have no query at all, and then no parameters are parsed.
+  const params = page?.search ? page.searchParams : undefined;
   const param = (name: string) => {
     const value = params?.get(name)?.trim();
     return value ? value.slice(0, MAX_PARAM) : null;

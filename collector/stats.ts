@@ -19,13 +19,20 @@ export class IngestStats {
     return snapshot;
   }
 
-  /** Logs a summary every `everyMs` when anything happened; returns a stop function. */
+  /**
+   * Logs a summary every `everyMs` when anything happened. Returns the
+   * function to call at shutdown, which logs the last one.
+   */
   startSummary(everyMs: number): () => void {
-    const timer = setInterval(() => {
+    const log = () => {
       const counts = this.drain();
       if (Object.keys(counts).length > 0) logInfo('collector summary', counts);
-    }, everyMs);
+    };
+    const timer = setInterval(log, everyMs);
     timer.unref();
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      log();
+    };
   }
 }

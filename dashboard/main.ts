@@ -7,7 +7,13 @@ import { createApp } from './app.js';
 
 await runServer('sightline', (config, store) => {
   const stats = new IngestStats();
-  stats.startSummary(60_000);
+  const lastSummary = stats.startSummary(60_000);
   const ingest = createIngest(config.ingest, store);
-  return { app: createApp({ store, config, ingest, tracker: loadTracker(), stats }), close: () => ingest.writer.close() };
+  return {
+    app: createApp({ store, config, ingest, tracker: loadTracker(), stats }),
+    close: async () => {
+      await ingest.writer.close();
+      lastSummary();
+    },
+  };
 });
