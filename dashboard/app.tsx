@@ -79,7 +79,7 @@ export function createDashboard({ store, config, sites }: { store: Store; config
   const sitePage = async (c: Context, site: Site, filters: FiltersFormState, status: ContentfulStatusCode) => {
     const before = parseCursor(c.req.query('before'));
     const { events, next } = await listEvents(store.db, site.id, EVENTS_PER_PAGE, before);
-    const filtered = await filteredSince(store.db, site.id, new Date().toISOString().slice(0, 8) + '01');
+    const filtered = await filteredSince(store.db, site.id, `${new Date().toISOString().slice(0, 8)}01`);
     const snippet = installSnippet(config.publicUrl ?? new URL(c.req.url).origin, site.id);
     const props = { site, snippet, events, next, paged: before !== undefined, filtered, filters, csrfToken: c.get('csrfToken') };
     return page(c, <SitePage {...props} />, status);
