@@ -114,7 +114,7 @@ export function createCollector({ ingest, tracker, stats }: CollectorDeps): Hono
   app.post('/api/event', async (c) => {
     const beacon = parseBeacon(await c.req.text());
     const outcome = await ingestBeacon(ingest, beacon, requestFacts(c));
-    return c.body(null, 202, droppedHeader(c, outcome));
+    return c.body(null, 202, { 'Content-Length': '0', ...droppedHeader(c, outcome) });
   });
 
   // The seed's part-1 contract: a plain form post, no CSRF token, open to any site.
