@@ -46,7 +46,7 @@ describe.skipIf(skip !== undefined).each(dialects)('end to end on %s', (dialect)
       const visitor = await browser.newPage();
       const errors: string[] = [];
       visitor.on('pageerror', (error) => errors.push(error.message));
-      visitor.on('console', (message) => message.text().startsWith('Sightline') && errors.push(message.text()));
+      visitor.on('console', (message) => message.text().startsWith('sightline') && errors.push(message.text()));
       await visitor.goto(pageUrl, { referer: 'https://news.example/item/1' });
 
       // The seed's curl command, against the same running server.

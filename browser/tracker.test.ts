@@ -163,7 +163,7 @@ describe.skipIf(browserSkipReason() !== undefined)('tracker in Chromium', () => 
       await page.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
     });
     await waitFor(
-      () => consoleLines.includes('Sightline: dnt'),
+      () => consoleLines.includes('sightline: dnt'),
       5_000,
       () => `no skip message; console: ${consoleLines.join('\n')}`,
     );
@@ -189,7 +189,7 @@ describe.skipIf(browserSkipReason() !== undefined)('tracker in Chromium', () => 
       page.on('console', (message) => lines.push(message.text()));
       await page.goto(`${fixtures.origin}/automated/page.html`);
       await waitFor(
-        () => lines.includes('Sightline: webdriver'),
+        () => lines.includes('sightline: webdriver'),
         5_000,
         () => `no skip message; console: ${lines.join('\n')}`,
       );

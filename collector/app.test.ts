@@ -1,15 +1,15 @@
 import { gzipSync } from 'node:zlib';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import budget from '../snippet/budget.json' with { type: 'json' };
 import { createCollectorApp, DROPPED_HEADER, PIXEL_PATH } from './app.js';
 import { dialects, useTestStore } from './db/testing.js';
 import { MAX_BODY } from './parse.js';
 import { IngestStats } from './stats.js';
-import { addSite, countRows, testIngest } from './testing.js';
+import { addSite, CHROME, countRows, testIngest } from './testing.js';
 import { loadTracker, TRACKER_PATH } from './tracker.js';
 
 const tracker = loadTracker();
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 const IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 18_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.5 Mobile/15E148 Safari/604.1';
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
@@ -220,6 +220,30 @@ describe.each(dialects)('collector on %s', (dialect) => {
     expect(await countRows(store().db, 'events')).toBe(0);
   });
 
+  it('checks Content-Length before reading the body, as browsers send it', async () => {
+    const { app } = await setup();
+    const body = JSON.stringify(beacon);
+    const ok = await app.request('/api/event', post(body, { 'content-length': String(Buffer.byteLength(body)) }), nodeEnv());
+    expect(ok.status).toBe(202);
+    const big = await app.request('/api/event', post(body, { 'content-length': String(MAX_BODY + 1) }), nodeEnv());
+    expect(big.status).toBe(413);
+    const bad = await app.request('/api/event', post(body, { 'content-length': 'lots' }), nodeEnv());
+    expect(bad.status).toBe(413);
+    expect(await countRows(store().db, 'events')).toBe(1);
+  });
+
+  it('answers 503 when the database fails on a lookup, and stores nothing', async () => {
+    const { app } = await setup();
+    // A real failure, before the site is cached: the table is gone for a moment.
+    await sql`alter table sites rename to sites_away`.execute(store().db);
+    const res = await app.request('/api/event', post(JSON.stringify(beacon)), nodeEnv());
+    await sql`alter table sites_away rename to sites`.execute(store().db);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(await res.json()).toEqual({ error: 'The database is unavailable; send the event again.' });
+    expect((await app.request('/api/event', post(JSON.stringify(beacon)), nodeEnv())).status).toBe(202);
+  });
+
   it('answers the CORS preflight for any origin', async () => {
     const { app } = await setup();
     const res = await app.request('/api/event', {
@@ -321,6 +345,17 @@ describe.each(dialects)('collector on %s', (dialect) => {
       expect(await events()).toMatchObject([
         { name: 'pageview', url: 'https://example.com/no-js', referrer: null, browser: 'Chrome', ip: '8.8.8.0' },
       ]);
+    });
+
+    it('stores nothing for a HEAD request', async () => {
+      const { app } = await setup();
+      const res = await app.request(
+        `${PIXEL_PATH}?s=1`,
+        { method: 'HEAD', headers: { referer: 'https://example.com/', 'user-agent': CHROME } },
+        nodeEnv(),
+      );
+      expect(res.status).toBe(200);
+      expect(await countRows(store().db, 'events')).toBe(0);
     });
 
     it.each([

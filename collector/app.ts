@@ -10,7 +10,7 @@ import type { Store } from './db/connect.js';
 import { HttpError, handleError } from './errors.js';
 import { Geo } from './geo.js';
 import { type IngestDeps, ingestBeacon, ingestPixel, ingestVisit, type Outcome, type RequestFacts } from './ingest.js';
-import { MAX_BODY, parseBeacon, parsePixel, parseVisitForm } from './parse.js';
+import { MAX_BODY, parseBeacon, parseId, parsePixel, parseVisitForm } from './parse.js';
 import { SiteCache } from './site-cache.js';
 import type { IngestStats } from './stats.js';
 import { TRACKER_PATH, type TrackerBundle } from './tracker.js';
@@ -33,7 +33,8 @@ interface NodeBindings {
 export const PIXEL_PATH = '/api/pixel';
 /** The response header that says why an event was dropped (it still gets a 2xx). */
 export const DROPPED_HEADER = 'X-Sightline-Dropped';
-// The smallest transparent GIF: 1×1, one colour, fully transparent.
+// Browsers show a broken-image icon for anything but an image: answer the
+// smallest one there is, a transparent 1×1 GIF.
 const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 declare module 'hono' {
@@ -132,6 +133,8 @@ export function createCollector({ ingest, tracker, stats }: CollectorDeps): Hono
   // The install snippet's <noscript> image: a page view from a browser
   // without JavaScript. The page is whatever the Referer header names.
   app.get(PIXEL_PATH, async (c) => {
+    // Hono answers HEAD with the GET route: a HEAD is no page view.
+    if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store' });
     const view = parsePixel(c.req.query('s'), c.req.header('referer'));
     const outcome = await ingestPixel(ingest, view, requestFacts(c));
     return c.body(PIXEL_GIF, 200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store', ...droppedHeader(c, outcome) });
@@ -175,7 +178,7 @@ function droppedHeader(c: Context, outcome: Outcome): Record<string, string> {
 }
 
 function parseSiteId(text: string): number {
-  const id = /^\d{1,15}$/.test(text) ? Number(text) : 0;
+  const id = parseId(text);
   if (id < 1) throw new HttpError(404, `There is no site ${text}.`);
   return id;
 }

@@ -4,9 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { startLoad } from '../scripts/load.js';
 import { startServer, waitFor } from '../scripts/server.js';
 import { createTestStore, dialects } from './db/testing.js';
-import { addSite, countRows } from './testing.js';
+import { addSite, CHROME, countRows } from './testing.js';
 
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 const beacon = (i: number) => JSON.stringify({ s: 1, u: `https://example.com/page/${i % 50}`, r: '' });
 
 describe.each(dialects)('collector process on %s', (dialect) => {

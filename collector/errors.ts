@@ -8,7 +8,7 @@ export type FieldErrors = Record<string, string>;
 
 /**
  * The one error type that handlers throw. Its message is shown to the client,
- * so it must never carry internals; 5xx messages are replaced anyway.
+ * so it must never carry internals; a 500's message is replaced anyway.
  */
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -21,6 +21,11 @@ export class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A 503 that tells the client to send again in a second: nothing was stored. */
+export function retryLater(message: string): HttpError {
+  return new HttpError(503, message, undefined, { 'Retry-After': '1' });
 }
 
 /** How an app shows an error page; the default answers with JSON. */

@@ -5,11 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { createCollectorApp, DROPPED_HEADER, PIXEL_PATH } from './app.js';
 import { dialects, useTestStore } from './db/testing.js';
 import { IngestStats } from './stats.js';
-import { addSite, countRows, testIngest } from './testing.js';
+import { addSite, CHROME, countRows, testIngest } from './testing.js';
 import { loadTracker } from './tracker.js';
 
 const tracker = loadTracker();
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 
 const nasty = fc.constantFrom(
   '',

@@ -5,10 +5,11 @@
 import { describeAgent } from './agent.js';
 import type { IngestConfig } from './config.js';
 import type { NewEvent } from './db/schema.js';
-import { HttpError } from './errors.js';
+import { HttpError, retryLater } from './errors.js';
 import { type DropReason, dropReason } from './filter.js';
 import type { Geo } from './geo.js';
 import { clientAddress, storedAddress } from './ip.js';
+import { logError } from './log.js';
 import { type Beacon, PAGEVIEW, type PixelView, type Visit } from './parse.js';
 import type { SiteCache, SiteRules } from './site-cache.js';
 import { trafficSource } from './source.js';
@@ -46,7 +47,7 @@ export async function ingestBeacon(deps: IngestDeps, beacon: Beacon, facts: Requ
     return { dropped };
   }
   // Cached values are used without a trip through a promise: this is the hot path.
-  const salt = deps.salts.peek() ?? (await deps.salts.today());
+  const salt = deps.salts.peek() ?? (await lookup(deps.salts.today()));
   await deps.writer.write({
     site_id: site.id,
     ts: facts.now,
@@ -80,7 +81,7 @@ export async function ingestVisit(deps: IngestDeps, siteId: number, visit: Visit
     deps.writer.countFiltered(site.id, dropped, facts.now);
     return { dropped };
   }
-  const salt = await deps.salts.today();
+  const salt = deps.salts.peek() ?? (await lookup(deps.salts.today()));
   const row: NewEvent = {
     site_id: site.id,
     ts: visit.ts,
@@ -107,7 +108,26 @@ export function ingestPixel(deps: IngestDeps, view: PixelView, facts: RequestFac
 }
 
 async function requireSite(deps: IngestDeps, id: number): Promise<SiteRules> {
-  const site = await deps.sites.get(id);
+  const site = await lookup(deps.sites.get(id));
   if (site === null) throw new HttpError(404, `There is no site ${id}.`);
   return site;
+}
+
+let lastLogged = 0;
+
+/**
+ * A lookup that the database answers. When it fails, the client hears 503
+ * (nothing was stored; send again), as when a write fails, and the failure
+ * is logged at most every ten seconds, not once per event.
+ */
+async function lookup<T>(answer: Promise<T>): Promise<T> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (Date.now() - lastLogged > 10_000) {
+      lastLogged = Date.now();
+      logError('collector: a database lookup failed; answering 503', error);
+    }
+    throw retryLater('The database is unavailable; send the event again.');
+  }
 }

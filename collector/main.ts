@@ -11,9 +11,11 @@ await runServer('collector', (config, store) => {
   const stats = new IngestStats();
   const lastSummary = stats.startSummary(60_000);
   const ingest = createIngest(config.ingest, store);
+  const stopPurging = ingest.salts.startPurging();
   return {
     app: createCollectorApp({ ingest, tracker: loadTracker(), stats }),
     close: async () => {
+      stopPurging();
       await ingest.writer.close();
       lastSummary();
     },

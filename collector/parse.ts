@@ -160,7 +160,7 @@ export interface PixelView {
 /** Parses the pixel's `?s=SITE` and the page URL from its Referer header. */
 export function parsePixel(site: string | undefined, referer: string | undefined): PixelView {
   const errors: FieldErrors = {};
-  const id = site !== undefined && /^\d{1,15}$/.test(site) ? Number(site) : 0;
+  const id = site === undefined ? 0 : parseId(site);
   if (id < 1) errors.s = 'required: the site id, a positive whole number';
   const url = checkText(errors, 'referer', referer, MAX_URL, true);
   const page = url === null ? null : parseHttpUrl(url);
@@ -185,6 +185,11 @@ export function parseVisitForm(form: Record<string, unknown>): Visit {
   if (date !== null && ts === null) errors.date = 'must be a real date written YYYY-MM-DD';
   failIfAny(errors, 'The visit was refused.');
   return { name: name as string, url: url as string, browser: browser || null, ip: ip || null, ts: ts as number };
+}
+
+/** A positive id written in decimal (as in a URL path), or 0 when it is none. */
+export function parseId(text: string): number {
+  return /^\d{1,15}$/.test(text) ? Number(text) : 0;
 }
 
 /** Midnight UTC of a YYYY-MM-DD day, or null if there is no such day. */
@@ -220,7 +225,8 @@ function checkText(errors: FieldErrors, field: string, value: unknown, max: numb
   return value;
 }
 
-function parseHttpUrl(text: string): URL | null {
+/** An absolute http(s) URL, parsed, or null for anything else. */
+export function parseHttpUrl(text: string): URL | null {
   try {
     const url = new URL(text);
     return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;

@@ -6,10 +6,9 @@ import { startLoad } from '../scripts/load.js';
 import { startServer, waitFor } from '../scripts/server.js';
 import { loadTestSettings } from './config.js';
 import { createTestStore } from './db/testing.js';
-import { addSite, countRows } from './testing.js';
+import { addSite, CHROME, countRows } from './testing.js';
 
 const settings = loadTestSettings();
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 const beacon = (i: number) => JSON.stringify({ s: 1, u: `https://example.com/page/${i % 50}` });
 
 const skip = settings.postgresUrl === undefined || settings.postgresCluster === undefined;

@@ -58,12 +58,17 @@ export async function runServer(name: string, build: (config: Config, store: Sto
     const closed = new Promise((resolve) => server.close(resolve));
     if ('closeIdleConnections' in server) server.closeIdleConnections();
     const cut = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    await closed;
-    clearTimeout(cut);
-    await built.close();
-    await store.close();
-    logInfo(`${name} stopped`);
-    process.exit(0);
+    try {
+      await closed;
+      clearTimeout(cut);
+      await built.close();
+      await store.close();
+      logInfo(`${name} stopped`);
+      process.exit(0);
+    } catch (error) {
+      logError(`${name} could not stop cleanly`, error);
+      process.exit(1);
+    }
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

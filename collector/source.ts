@@ -1,3 +1,5 @@
+import { parseHttpUrl } from './parse.js';
+
 /** Where a visit came from, from the page URL and the referrer. */
 export interface Source {
   /** The referrer's host, or an explicit `utm_source`, `ref` or `source` value. */
@@ -38,15 +40,9 @@ export function trafficSource(page: URL | null, referrer: string | null, siteDom
 
 function referrerHost(referrer: string | null, siteDomain: string): string | null {
   if (!referrer) return null;
-  let host: string;
-  try {
-    const url = new URL(referrer);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-    host = url.hostname;
-  } catch {
-    return null;
-  }
-  host = withoutWww(host);
+  const url = parseHttpUrl(referrer);
+  if (url === null) return null;
+  const host = withoutWww(url.hostname);
   return belongsTo(host, siteDomain) ? null : host;
 }
 

@@ -8,6 +8,9 @@ import { insertSite } from './db/sites.js';
 import { Geo } from './geo.js';
 import type { IngestDeps } from './ingest.js';
 
+/** A person's browser, as the collector's filters see one. */
+export const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
+
 let geo: Geo | undefined;
 
 /** The pipeline on a test store, with settings from `env` as the config module reads them. */

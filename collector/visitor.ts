@@ -1,19 +1,19 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
-
-/** How long a day's salt is kept after it is made. */
-export const SALT_LIFETIME_MS = 48 * 3600 * 1000;
+import { logError } from './log.js';
+import { DAY_MS, utcDay } from './time.js';
 
 /**
  * The daily salts of visitor ids. Each UTC day gets a fresh random salt,
- * stored so that every collector behind a load balancer hashes alike, and
- * deleted 48 hours after it was made: then nobody, us included, can link a
- * visitor across days or test a guessed IP address against stored ids.
+ * stored so that every collector behind a load balancer hashes alike. A
+ * day's salt is deleted once the day after it has ended (checked every
+ * minute): at most 48 hours after it was made. Then nobody, us included, can
+ * link a visitor across days or test a guessed IP address against stored ids.
  */
 export class Salts {
   private current: { day: string; salt: Buffer } | undefined;
-  private pending: Promise<Buffer> | undefined;
+  private pending: { day: string; salt: Promise<Buffer> } | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -30,28 +30,45 @@ export class Salts {
   async today(): Promise<Buffer> {
     const day = utcDay(this.now());
     if (this.current?.day === day) return this.current.salt;
-    // One lookup however many requests arrive while it runs.
-    this.pending ??= this.load(day).finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
+    // One lookup however many requests arrive while it runs, and never
+    // yesterday's lookup for a request of today.
+    if (this.pending?.day !== day) {
+      const salt = this.load(day).finally(() => {
+        if (this.pending?.salt === salt) this.pending = undefined;
+      });
+      this.pending = { day, salt };
+    }
+    return this.pending.salt;
+  }
+
+  /** Deletes the salts of days before yesterday. */
+  async purge(): Promise<void> {
+    await this.db
+      .deleteFrom('salts')
+      .where('day', '<', utcDay(this.now() - DAY_MS))
+      .execute();
+  }
+
+  /** Purges every `everyMs` (a minute by default); returns the function that stops it. */
+  startPurging(everyMs = 60_000): () => void {
+    const timer = setInterval(() => {
+      this.purge().catch((error) => logError('could not delete old salts', error));
+    }, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   private async load(day: string): Promise<Buffer> {
-    const created = this.now();
     // Racing collectors each offer a salt; the first insert wins and all read it.
     await this.db
       .insertInto('salts')
-      .values({ day, salt: randomBytes(32).toString('base64'), created_at: created })
+      .values({ day, salt: randomBytes(32).toString('base64'), created_at: this.now() })
       .onConflict((oc) => oc.column('day').doNothing())
-      .execute();
-    await this.db
-      .deleteFrom('salts')
-      .where('created_at', '<', created - SALT_LIFETIME_MS)
       .execute();
     const row = await this.db.selectFrom('salts').select('salt').where('day', '=', day).executeTakeFirstOrThrow();
     const salt = Buffer.from(row.salt, 'base64');
     this.current = { day, salt };
+    await this.purge();
     return salt;
   }
 }
@@ -68,16 +85,4 @@ export function visitorId(salt: Buffer, siteId: number, ip: string | null, userA
     .update(`${siteId}\n${ip ?? ''}\n${userAgent ?? ''}`)
     .digest()
     .readUIntBE(0, 6);
-}
-
-// Days are cut in UTC. The ISO date is computed once per millisecond of the
-// clock: it costs more than the rest of the check.
-let lastMs = -1;
-let lastDay = '';
-function utcDay(ms: number): string {
-  if (ms !== lastMs) {
-    lastMs = ms;
-    lastDay = new Date(ms).toISOString().slice(0, 10);
-  }
-  return lastDay;
 }

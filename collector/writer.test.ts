@@ -104,6 +104,17 @@ describe.each(dialects)('EventWriter on %s', (dialect) => {
     expect(urls).toEqual(['https://example.com/1', 'https://example.com/4']);
   });
 
+  it('keeps filtered-hit counts through a failure and writes them once the database is back', async () => {
+    await addSite(store().db);
+    const writer = new EventWriter(store(), options());
+    await sql`alter table filtered_hits rename to filtered_hits_away`.execute(store().db);
+    writer.countFiltered(1, 'bot', Date.UTC(2026, 10, 26));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // its batch fails meanwhile
+    await sql`alter table filtered_hits_away rename to filtered_hits`.execute(store().db);
+    await writer.write(event(1));
+    expect(await store().db.selectFrom('filtered_hits').select(['reason', 'hits']).execute()).toEqual([{ reason: 'bot', hits: 1 }]);
+  });
+
   it('writes what waits when closed, then refuses new events', async () => {
     await addSite(store().db);
     const writer = new EventWriter(store(), options({ batchDelayMs: 60_000 }));

@@ -1,8 +1,9 @@
 import type { Store } from './db/connect.js';
 import { batchWriter, type WriteBatch } from './db/event-batch.js';
 import type { FilteredHit, NewEvent } from './db/schema.js';
-import { HttpError } from './errors.js';
+import { retryLater } from './errors.js';
 import { logError } from './log.js';
+import { utcDay } from './time.js';
 
 /** How the writer batches. */
 export interface WriterOptions {
@@ -14,14 +15,14 @@ export interface WriterOptions {
   readonly queueLimit: number;
 }
 
+/** How long the writer waits before it tries a failing database again for its counts. */
+const RETRY_PAUSE_MS = 1000;
+
 interface Pending {
   row: NewEvent;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
-
-/** Thrown to the client when an event cannot be taken now; it may retry. */
-const busy = (message: string) => new HttpError(503, message, undefined, { 'Retry-After': '1' });
 
 /**
  * Group commit: events wait in memory and are written in batches, one
@@ -31,14 +32,16 @@ const busy = (message: string) => new HttpError(503, message, undefined, { 'Retr
  * PostgreSQL) before the client hears 202: it survives a kill -9.
  *
  * While a batch is being written the next one gathers, so batches grow with
- * load. The queue is bounded: when it is full, or the database is failing,
- * `write` refuses with 503 and Retry-After rather than growing until the
- * process dies.
+ * load. The queue is bounded: when it is full `write` refuses at once with
+ * 503 and Retry-After, rather than growing until the
+ * process dies; while the database fails, each write is answered 503 as its
+ * batch fails, and the queue is emptied with 503s rather than kept.
  */
 export class EventWriter {
   private queue: Pending[] = [];
   private hits = new Map<string, number>();
-  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** Cancels the run that is scheduled, if one is. */
+  private timer: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private closed = false;
   private failing = false;
@@ -53,8 +56,8 @@ export class EventWriter {
 
   /** Resolves when the event is committed; rejects with a 503 when it was not stored. */
   write(row: NewEvent): Promise<void> {
-    if (this.closed) return Promise.reject(busy('The collector is shutting down; send the event again.'));
-    if (this.queue.length >= this.options.queueLimit) return Promise.reject(busy('The collector is busy; send the event again.'));
+    if (this.closed) return Promise.reject(retryLater('The collector is shutting down; send the event again.'));
+    if (this.queue.length >= this.options.queueLimit) return Promise.reject(retryLater('The collector is busy; send the event again.'));
     return new Promise((resolve, reject) => {
       this.queue.push({ row, resolve, reject });
       this.schedule();
@@ -63,9 +66,13 @@ export class EventWriter {
 
   /** Counts a hit that a filter dropped; written with the next batch, best effort. */
   countFiltered(siteId: number, reason: string, ts: number): void {
-    const key = `${siteId}\n${new Date(ts).toISOString().slice(0, 10)}\n${reason}`;
-    this.hits.set(key, (this.hits.get(key) ?? 0) + 1);
+    this.countHits(siteId, utcDay(ts), reason, 1);
     this.schedule();
+  }
+
+  private countHits(siteId: number, day: string, reason: string, hits: number): void {
+    const key = `${siteId}\n${day}\n${reason}`;
+    this.hits.set(key, (this.hits.get(key) ?? 0) + hits);
   }
 
   /** Events waiting to be written. */
@@ -88,27 +95,44 @@ export class EventWriter {
       return;
     }
     if (this.timer !== undefined) return;
-    const fire = () => {
-      this.timer = undefined;
-      void this.run();
-    };
     // With no delay, the batch closes at the end of this turn of the event
     // loop: every request parsed in the same turn joins it, and under load
     // the next batch gathers while this one is written.
-    this.timer = this.options.batchDelayMs === 0 ? setImmediate(fire) : setTimeout(fire, this.options.batchDelayMs);
+    if (this.options.batchDelayMs === 0) {
+      const immediate = setImmediate(() => this.fire());
+      this.timer = () => clearImmediate(immediate);
+    } else {
+      this.runAfter(this.options.batchDelayMs);
+    }
+  }
+
+  private runAfter(ms: number): NodeJS.Timeout {
+    const timeout = setTimeout(() => this.fire(), ms);
+    this.timer = () => clearTimeout(timeout);
+    return timeout;
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    void this.run();
   }
 
   private cancelTimer(): void {
-    if (this.timer === undefined) return;
-    if (this.options.batchDelayMs === 0) clearImmediate(this.timer as NodeJS.Immediate);
-    else clearTimeout(this.timer as NodeJS.Timeout);
+    this.timer?.();
     this.timer = undefined;
   }
 
   private run(): Promise<void> {
     this.running ??= this.drain().finally(() => {
       this.running = undefined;
-      if (this.queue.length > 0 || this.hits.size > 0) this.schedule();
+      if (this.queue.length === 0 && this.hits.size === 0) return;
+      if (!this.failing) {
+        this.schedule();
+      } else if (this.timer === undefined && !this.closed) {
+        // Only counts wait (events were answered 503): retry them in a while,
+        // without keeping the process alive for them.
+        this.runAfter(RETRY_PAUSE_MS).unref();
+      }
     });
     return this.running;
   }
@@ -116,10 +140,14 @@ export class EventWriter {
   private async drain(): Promise<void> {
     while (this.queue.length > 0 || this.hits.size > 0) {
       const batch = this.queue.splice(0, this.options.batchSize);
-      const hits: FilteredHit[] = [...this.hits].map(([key, count]) => {
-        const [site, day = '', reason = ''] = key.split('\n');
-        return { site_id: Number(site), day, reason, hits: count };
-      });
+      // In key order, so that collectors updating the same counters take
+      // their row locks in the same order and cannot deadlock.
+      const hits: FilteredHit[] = [...this.hits]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([key, count]) => {
+          const [site, day = '', reason = ''] = key.split('\n');
+          return { site_id: Number(site), day, reason, hits: count };
+        });
       this.hits = new Map();
       try {
         await this.writeBatch(
@@ -132,10 +160,15 @@ export class EventWriter {
       } catch (error) {
         if (!this.failing) logError('event writer: a batch failed; answering 503 until writes succeed', error);
         this.failing = true;
+        // The counts were not written: keep them for the next batch.
+        for (const hit of hits) this.countHits(hit.site_id, hit.day, hit.reason, hit.hits);
         await this.retryOneByOne(batch);
-        // A database that is down would fail every batch in turn: let clients retry instead.
-        if (this.failing)
-          for (const pending of this.queue.splice(0)) pending.reject(busy('The database is unavailable; send the event again.'));
+        if (this.failing) {
+          // A database that is down would fail every batch in turn: let
+          // clients retry instead, and try again after a pause.
+          for (const pending of this.queue.splice(0)) pending.reject(retryLater('The database is unavailable; send the event again.'));
+          return;
+        }
       }
     }
   }
@@ -148,7 +181,7 @@ export class EventWriter {
         pending.resolve();
         this.failing = false;
       } catch {
-        pending.reject(busy('The event could not be stored; send it again.'));
+        pending.reject(retryLater('The event could not be stored; send it again.'));
       }
     }
   }

@@ -4,12 +4,11 @@ import { insertEvent } from '../collector/db/events.js';
 import { insertSite } from '../collector/db/sites.js';
 import { dialects, useTestStore } from '../collector/db/testing.js';
 import { IngestStats } from '../collector/stats.js';
-import { testIngest } from '../collector/testing.js';
+import { CHROME, testIngest } from '../collector/testing.js';
 import { loadTracker } from '../collector/tracker.js';
 import { createApp, EVENTS_PER_PAGE } from './app.js';
 
 const tracker = loadTracker();
-const CHROME = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36';
 
 describe.each(dialects)('dashboard on %s', (dialect) => {
   const store = useTestStore(dialect);
@@ -276,7 +275,9 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
       .onConflict((oc) => oc.doNothing())
       .execute();
     const html = await (await app().request('/site/1')).text();
-    expect(html).toMatch(/Filtered this month: 41[25] bot hits, 0 hits from pages on other hosts, 3 hits from excluded addresses\./);
+    // On the 1st, the two rows of this month are one row, kept at 400.
+    const bots = today.endsWith('-01') ? 400 : 412;
+    expect(html).toContain(`Filtered this month: ${bots} bot hits, 0 hits from pages on other hosts, 3 hits from excluded addresses.`);
   });
 
   it('credits the geolocation database on every page', async () => {

@@ -16,7 +16,9 @@ import { filteredSince } from '../collector/db/filtered.js';
 import type { Site } from '../collector/db/schema.js';
 import { findSite, insertSite, listSites, updateSiteFilters } from '../collector/db/sites.js';
 import { HttpError, handleError } from '../collector/errors.js';
+import { parseId } from '../collector/parse.js';
 import type { SiteCache } from '../collector/site-cache.js';
+import { utcDay } from '../collector/time.js';
 import { TRACKER_PATH } from '../collector/tracker.js';
 import { csrfProtection } from './csrf.js';
 import { parseFiltersForm, parseSiteForm } from './forms.js';
@@ -51,7 +53,7 @@ export function createDashboard({ store, config, sites }: { store: Store; config
       },
     }),
   );
-  app.use(csrfProtection());
+  app.use(csrfProtection(config.publicUrl?.startsWith('https:') ?? false));
 
   app.get('/assets/style.css', (c) => {
     c.header('Cache-Control', 'public, max-age=300');
@@ -79,7 +81,7 @@ export function createDashboard({ store, config, sites }: { store: Store; config
   const sitePage = async (c: Context, site: Site, filters: FiltersFormState, status: ContentfulStatusCode) => {
     const before = parseCursor(c.req.query('before'));
     const { events, next } = await listEvents(store.db, site.id, EVENTS_PER_PAGE, before);
-    const filtered = await filteredSince(store.db, site.id, `${new Date().toISOString().slice(0, 8)}01`);
+    const filtered = await filteredSince(store.db, site.id, `${utcDay(Date.now()).slice(0, 8)}01`);
     const snippet = installSnippet(config.publicUrl ?? new URL(c.req.url).origin, site.id);
     const props = { site, snippet, events, next, paged: before !== undefined, filtered, filters, csrfToken: c.get('csrfToken') };
     return page(c, <SitePage {...props} />, status);
@@ -128,7 +130,7 @@ export function installSnippet(origin: string, siteId: number): string {
 
 /** Loads a site from a route parameter; a bad or unknown id is a 404. */
 async function loadSite(store: Store, idText: string): Promise<Site> {
-  const id = /^\d{1,15}$/.test(idText) ? Number(idText) : 0;
+  const id = parseId(idText);
   const site = id > 0 ? await findSite(store.db, id) : undefined;
   if (site === undefined) throw new HttpError(404, 'There is no such site.');
   return site;

@@ -20,8 +20,12 @@ declare module 'hono' {
   }
 }
 
-/** Issues the token cookie and refuses unsafe requests that do not echo it. */
-export function csrfProtection(): MiddlewareHandler {
+/**
+ * Issues the token cookie and refuses unsafe requests that do not echo it.
+ * The cookie is Secure on HTTPS requests, and always when the public URL is
+ * HTTPS (behind a proxy that ends TLS, requests arrive as plain HTTP).
+ */
+export function csrfProtection(publicHttps: boolean): MiddlewareHandler {
   return async (c, next) => {
     let token = getCookie(c, COOKIE);
     if (token === undefined || !/^[\w-]{43}$/.test(token)) {
@@ -30,7 +34,7 @@ export function csrfProtection(): MiddlewareHandler {
         path: '/',
         httpOnly: true,
         sameSite: 'Lax',
-        secure: new URL(c.req.url).protocol === 'https:',
+        secure: publicHttps || new URL(c.req.url).protocol === 'https:',
       });
     }
     c.set('csrfToken', token);

@@ -1,6 +1,7 @@
 import { parseAddressList } from '../collector/cidr.js';
 import type { SiteFilters } from '../collector/db/sites.js';
 import type { FieldErrors } from '../collector/errors.js';
+import { parseHttpUrl } from '../collector/parse.js';
 
 /** A checked add-site form. */
 export interface SiteInput {
@@ -26,8 +27,9 @@ export function parseSiteForm(form: Record<string, unknown>): { site: SiteInput 
   } else if (rawUrl.length > MAX_BASE_URL) {
     errors.base_url = `Keep the base URL under ${MAX_BASE_URL} characters.`;
   } else {
-    url = parseHttpUrl(rawUrl);
-    if (url === undefined) errors.base_url = 'The base URL must start with http:// or https://, as in https://example.com.';
+    url = parseHttpUrl(rawUrl) ?? undefined;
+    if (url === undefined || url.hostname === '')
+      errors.base_url = 'The base URL must start with http:// or https://, as in https://example.com.';
   }
   if (name.length > MAX_SITE_NAME) errors.name = `Keep the name under ${MAX_SITE_NAME} characters.`;
   // PostgreSQL cannot store NUL in text; refuse it on every store alike.
@@ -35,15 +37,6 @@ export function parseSiteForm(form: Record<string, unknown>): { site: SiteInput 
   if (url === undefined || Object.keys(errors).length > 0) return { errors };
   const path = url.pathname.replace(/\/+$/, '');
   return { site: { base_url: url.origin + path, domain: url.hostname, name: name || url.hostname } };
-}
-
-function parseHttpUrl(text: string): URL | undefined {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? url : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 const MAX_EXCLUDED_IPS = 10_000;

@@ -9,9 +9,11 @@ await runServer('sightline', (config, store) => {
   const stats = new IngestStats();
   const lastSummary = stats.startSummary(60_000);
   const ingest = createIngest(config.ingest, store);
+  const stopPurging = ingest.salts.startPurging();
   return {
     app: createApp({ store, config, ingest, tracker: loadTracker(), stats }),
     close: async () => {
+      stopPurging();
       await ingest.writer.close();
       lastSummary();
     },

@@ -60,6 +60,10 @@ function openPostgres(url: string, searchPath: string | undefined): Kysely<Datab
   const pool = new pg.Pool({
     connectionString: url,
     max: 10,
+    // A server that drops packets rather than refusing them must not hold
+    // requests until the write queue fills: fail, and answer 503.
+    connectionTimeoutMillis: 5_000,
+    query_timeout: 15_000,
     types: pgTypes,
     ...(searchPath === undefined ? {} : { options: `-c search_path=${searchPath}` }),
   });

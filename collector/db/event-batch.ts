@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Store } from './connect.js';
 import { EVENT_COLUMNS, type FilteredHit, type NewEvent } from './schema.js';
 
+const PG_ROWS_PER_INSERT = Math.floor(65_535 / EVENT_COLUMNS.length);
+
 /** Writes one batch of events and filtered-hit counts in one transaction. */
 export type WriteBatch = (rows: readonly NewEvent[], hits: readonly FilteredHit[]) => Promise<void>;
 

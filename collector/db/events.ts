@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, Event, NewEvent } from './schema.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Db, Event, NewEvent } from './schema.js';
 
 /** Position in a newest-first list: the last row of the page before. */
 export interface EventCursor {

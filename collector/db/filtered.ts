@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database } from './schema.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Db } from './schema.js';
 
 /** Hits the collector filtered out for a site since `sinceDay` (YYYY-MM-DD, UTC), by reason. */
 export async function filteredSince(db: Db, siteId: number, sinceDay: string): Promise<Record<string, number>> {

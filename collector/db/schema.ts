@@ -5,7 +5,7 @@
  * Timestamps are integer milliseconds since the Unix epoch on both dialects,
  * so queries and comparisons read the same on SQLite and PostgreSQL.
  */
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 
 export interface SitesTable {
   id: Generated<number>;
@@ -111,6 +111,9 @@ export const EVENT_COLUMNS = [
   'visitor_id',
   'ip',
 ] as const satisfies readonly (keyof NewEvent)[];
+
+/** What a query function takes: the database, or a transaction on it. */
+export type Db = Kysely<Database> | Transaction<Database>;
 
 export type Site = Selectable<SitesTable>;
 export type NewSite = Insertable<SitesTable>;

@@ -1,7 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { Database, NewSite, Site } from './schema.js';
-
-type Db = Kysely<Database> | Transaction<Database>;
+import type { Db, NewSite, Site } from './schema.js';
 
 /** A site with its event count, for the sites list. */
 export interface SiteSummary extends Site {
@@ -16,12 +13,6 @@ export async function insertSite(db: Db, site: NewSite): Promise<Site> {
 /** The site with this id, or undefined. */
 export async function findSite(db: Db, id: number): Promise<Site | undefined> {
   return db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/** Whether a site exists; the collector's cheap check before storing. */
-export async function siteExists(db: Db, id: number): Promise<boolean> {
-  const row = await db.selectFrom('sites').select('id').where('id', '=', id).executeTakeFirst();
-  return row !== undefined;
 }
 
 /** Every site, oldest first, with how many events each has. */

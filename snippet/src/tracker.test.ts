@@ -146,11 +146,11 @@ describe('page views', () => {
   });
 
   it('counts pushState to a new path as a new view, without the referrer', async () => {
-    const page = await visit();
+    const page = await visit({ prepare: (w) => Object.defineProperty(w.document, 'referrer', { value: 'https://search.example/' }) });
     page.window.history.pushState({}, '', '/checkout');
     await page.settle();
     expect(page.bodies()).toEqual([
-      { s: 7, u: 'https://shop.example/pricing?plan=pro', r: '' },
+      { s: 7, u: 'https://shop.example/pricing?plan=pro', r: 'https://search.example/' },
       { s: 7, u: 'https://shop.example/checkout', r: '' },
     ]);
   });
@@ -197,15 +197,15 @@ describe('page views', () => {
     expect(page.bodies().map((b) => b.u)).toEqual(['https://app.example/']);
   });
 
-  it('counts a page restored from the back/forward cache again', async () => {
-    const page = await visit();
+  it('counts a page restored from the back/forward cache again, without sending its referrer twice', async () => {
+    const page = await visit({ prepare: (w) => Object.defineProperty(w.document, 'referrer', { value: 'https://search.example/' }) });
     const restored = Object.assign(new page.window.Event('pageshow'), { persisted: true });
     const fresh = Object.assign(new page.window.Event('pageshow'), { persisted: false });
     page.window.dispatchEvent(fresh);
     page.window.dispatchEvent(restored);
     await page.settle();
     expect(page.bodies()).toEqual([
-      { s: 7, u: 'https://shop.example/pricing?plan=pro', r: '' },
+      { s: 7, u: 'https://shop.example/pricing?plan=pro', r: 'https://search.example/' },
       { s: 7, u: 'https://shop.example/pricing?plan=pro', r: '' },
     ]);
   });
@@ -347,7 +347,7 @@ describe('skips, each named once in the console', () => {
     (page.window as unknown as { sightline: (n: string) => void }).sightline('Try');
     await page.settle();
     expect(page.sent).toEqual([]);
-    expect(page.warnings).toEqual([`Sightline: ${reason}`]);
+    expect(page.warnings).toEqual([`sightline: ${reason}`]);
     expect(page.errors).toEqual([]);
   });
 
@@ -370,19 +370,35 @@ describe('skips, each named once in the console', () => {
     expect(page.warnings).toEqual([]);
   });
 
+  it('names the error once when storage is blocked, and sends nothing', async () => {
+    const page = await visit({
+      prepare: (w) =>
+        Object.defineProperty(w, 'localStorage', {
+          get() {
+            throw new Error('The operation is insecure.');
+          },
+        }),
+    });
+    page.window.history.pushState({}, '', '/next');
+    await page.settle();
+    expect(page.sent).toEqual([]);
+    expect(page.warnings).toEqual(['sightline: Error: The operation is insecure.']);
+    expect(page.errors).toEqual([]);
+  });
+
   it('honours an opt-out set while the page is open', async () => {
     const page = await visit();
     page.window.localStorage.setItem('sightline_ignore', 'true');
     page.window.history.pushState({}, '', '/later');
     await page.settle();
     expect(page.sent).toHaveLength(1);
-    expect(page.warnings).toEqual(['Sightline: opt-out']);
+    expect(page.warnings).toEqual(['sightline: opt-out']);
   });
 
   it('waits for a prerendered page to be shown, then counts it', async () => {
     const page = await visit({ prepare: (w) => Object.defineProperty(w.document, 'prerendering', { value: true, configurable: true }) });
     expect(page.sent).toEqual([]);
-    expect(page.warnings).toEqual(['Sightline: prerender']);
+    expect(page.warnings).toEqual(['sightline: prerender']);
     Object.defineProperty(page.window.document, 'prerendering', { value: false });
     page.window.document.dispatchEvent(new page.window.Event('prerenderingchange'));
     await page.settle();

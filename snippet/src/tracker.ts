@@ -11,11 +11,12 @@ export function start(script: HTMLScriptElement | null): void {
   const flag = (name: string) => data(name) != null;
   const hashMode = flag('hash');
   const site = +(data('site') as string);
-  const warned: Record<string, string> = {};
-  const warn = (reason: string) => {
-    if (!warned[reason]) {
-      warned[reason] = reason;
-      console.warn(`Sightline: ${reason}`);
+  const warned: Record<string, unknown> = {};
+  // A reason, or an error: as a key and in the message, an error reads as its text.
+  const warn = (reason: unknown) => {
+    if (!warned[reason as string]) {
+      warned[reason as string] = reason;
+      console.warn(`sightline: ${reason}`);
     }
   };
 
@@ -30,7 +31,8 @@ export function start(script: HTMLScriptElement | null): void {
     try {
       const reason = !(site > 0)
         ? 'no-site'
-        : // file: pages have an empty hostname.
+        : // file: pages have an empty hostname. A name that starts with 127. is
+          // taken for local too: wildcard-DNS names such as 127.0.0.1.nip.io.
           !flag('allowLocal') && /^(localhost$|127\.|\[::1]|$)/.test(location.hostname)
           ? 'local'
           : navigator.webdriver
@@ -48,8 +50,10 @@ export function start(script: HTMLScriptElement | null): void {
       reason
         ? warn(reason)
         : navigator.sendBeacon?.(endpoint, body) || fetch(endpoint, { method: 'POST', body, keepalive: true }).catch(warn);
-    } catch {
-      // Blocked storage and the like: the host page must never notice.
+    } catch (error) {
+      // Storage blocked, say: nothing is sent, the page never notices, and
+      // the console names the error once, like any other reason.
+      warn(error);
     }
   };
 
@@ -90,7 +94,8 @@ export function start(script: HTMLScriptElement | null): void {
     addEventListener('popstate', view);
     addEventListener('pageshow', (event) => {
       if (event.persisted) {
-        path = '';
+        // Not a path, so the view counts again; truthy, so the referrer is not sent twice.
+        path = ' ';
         view();
       }
     });
