@@ -10,5 +10,8 @@ export const EVENT_PATH = '/api/event';
  */
 export const FILE_PATH = /\.(?!html?$|php$|aspx?$)\w+$/i;
 
-/** Visible stretches shorter than this are not reported as engagement. */
+/**
+ * Visible stretches shorter than this are not reported as engagement: they
+ * are mostly the flicker of a page being restored or switched past.
+ */
 export const MIN_ENGAGED_MS = 1000;

@@ -324,6 +324,7 @@ describe('engagement', () => {
     const page = await visit({ prepare: clock.install });
     clock.advance(900);
     setHidden(page.window, true);
+    page.window.dispatchEvent(Object.assign(new page.window.Event('pagehide'), { persisted: false }));
     await page.settle();
     expect(page.sent).toHaveLength(1);
   });
@@ -341,7 +342,7 @@ describe('skips, each named once in the console', () => {
     ['opt-out', { prepare: (w: Window) => w.localStorage.setItem('sightline_ignore', 'true') }],
     ['dnt', { prepare: (w: Window) => Object.defineProperty(w.navigator, 'doNotTrack', { value: '1' }) }],
     ['dnt', { prepare: (w: Window) => Object.defineProperty(w.navigator, 'globalPrivacyControl', { value: true }) }],
-    ['frame', { prepare: (w: Window) => Object.defineProperty(w, 'parent', { value: {} }) }],
+    ['frame', { prepare: (w: Window) => Object.defineProperty(w, 'top', { value: {} }) }],
   ] as Array<[string, VisitOptions]>)('skips with "%s"', async (reason, options) => {
     const page = await visit(options);
     (page.window as unknown as { sightline: (n: string) => void }).sightline('Try');
@@ -362,7 +363,7 @@ describe('skips, each named once in the console', () => {
     ],
     [
       'data-allow-frame',
-      { tag: { 'data-site': '7', 'data-allow-frame': '' }, prepare: (w: Window) => Object.defineProperty(w, 'parent', { value: {} }) },
+      { tag: { 'data-site': '7', 'data-allow-frame': '' }, prepare: (w: Window) => Object.defineProperty(w, 'top', { value: {} }) },
     ],
   ] as Array<[string, VisitOptions]>)('counts anyway with %s', async (_label, options) => {
     const page = await visit(options);

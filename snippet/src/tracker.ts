@@ -41,7 +41,7 @@ export function start(script: HTMLScriptElement | null): void {
               ? 'opt-out'
               : !flag('allowDnt') && (navigator.globalPrivacyControl || navigator.doNotTrack === '1')
                 ? 'dnt'
-                : self !== parent && !flag('allowFrame')
+                : self !== top && !flag('allowFrame')
                   ? 'frame'
                   : '';
       // Resolved here, inside the try: a bad data-api must not throw from start().
