@@ -33,9 +33,9 @@ interface Pending {
  *
  * While a batch is being written the next one gathers, so batches grow with
  * load. The queue is bounded: when it is full `write` refuses at once with
- * 503 and Retry-After, rather than growing until the
- * process dies; while the database fails, each write is answered 503 as its
- * batch fails, and the queue is emptied with 503s rather than kept.
+ * 503 and Retry-After, rather than growing until the process dies. While the
+ * database fails, each event is answered 503 as its batch fails, and the
+ * queue is emptied with 503s rather than kept.
  */
 export class EventWriter {
   private queue: Pending[] = [];
@@ -73,11 +73,6 @@ export class EventWriter {
   private countHits(siteId: number, day: string, reason: string, hits: number): void {
     const key = `${siteId}\n${day}\n${reason}`;
     this.hits.set(key, (this.hits.get(key) ?? 0) + hits);
-  }
-
-  /** Events waiting to be written. */
-  get waiting(): number {
-    return this.queue.length;
   }
 
   /** Stops taking events and writes every waiting one. */

@@ -12,7 +12,7 @@ export interface EventPage {
   next: EventCursor | undefined;
 }
 
-/** Stores one event. */
+/** Stores one event. The collector writes through its batch writer (event-batch.ts); this serves tests and tools. */
 export async function insertEvent(db: Db, event: NewEvent): Promise<void> {
   await db.insertInto('events').values(event).execute();
 }
