@@ -69,6 +69,20 @@ describe.each(dialects)('EventWriter on %s', (dialect) => {
     expect(sizes).toEqual([4, 4, 2]);
   });
 
+  // SQLite batches go through one prepared statement per row; only PostgreSQL has the limit.
+  it.skipIf(dialect !== 'postgres')('splits a batch larger than one PostgreSQL statement can hold', async () => {
+    await addSite(store().db);
+    const { plugin, sizes } = insertSizes();
+    const writer = new EventWriter(
+      { ...store(), db: store().db.withPlugin(plugin) },
+      options({ batchSize: 5000, batchDelayMs: 50, queueLimit: 10_000 }),
+    );
+    await Promise.all(Array.from({ length: 3500 }, (_, i) => writer.write(event(i))));
+    // 65,535 parameters over 22 columns: 2,978 rows at most per statement.
+    expect(sizes).toEqual([2978, 522]);
+    expect(await countRows(store().db, 'events')).toBe(3500);
+  });
+
   it('refuses with 503 and Retry-After when its queue is full', async () => {
     await addSite(store().db);
     const writer = new EventWriter(store(), options({ queueLimit: 2, batchDelayMs: 50 }));

@@ -12,19 +12,21 @@ export type WriteBatch = (rows: readonly NewEvent[], hits: readonly FilteredHit[
  * difference on the hot path. SQLite: a prepared single-row insert run for
  * each row inside one synchronous better-sqlite3 transaction; building and
  * compiling a multi-row query through Kysely costs more than SQLite takes
- * to store the rows. PostgreSQL: one multi-row insert through Kysely, since
- * there the round trip is what costs.
+ * to store the rows. PostgreSQL: one multi-row insert through Kysely (split
+ * only past the parameter limit), since there the round trip is what costs.
  */
 export function batchWriter(store: Store): WriteBatch {
   const sqlite = store.sqlite;
   if (sqlite === undefined) {
     return (rows, hits) =>
       store.db.transaction().execute(async (trx) => {
-        if (rows.length > 0)
+        // PostgreSQL takes at most 65,535 parameters in one statement.
+        for (let start = 0; start < rows.length; start += PG_ROWS_PER_INSERT) {
           await trx
             .insertInto('events')
-            .values([...rows])
+            .values(rows.slice(start, start + PG_ROWS_PER_INSERT))
             .execute();
+        }
         for (const hit of hits) {
           await trx
             .insertInto('filtered_hits')
