@@ -43,7 +43,10 @@ export class SiteCache {
     if (cached !== undefined && cached.until > this.now()) return Promise.resolve(cached.rules);
     let loading = this.loading.get(id);
     if (loading === undefined) {
-      loading = this.load(id, this.generation).finally(() => this.loading.delete(id));
+      const started = this.load(id, this.generation).finally(() => {
+        if (this.loading.get(id) === started) this.loading.delete(id);
+      });
+      loading = started;
       this.loading.set(id, loading);
     }
     return loading;
