@@ -21,12 +21,12 @@ import type { SiteCache } from '../collector/site-cache.js';
 import { utcDay } from '../collector/time.js';
 import { TRACKER_PATH } from '../collector/tracker.js';
 import { csrfProtection } from './csrf.js';
-import { parseFiltersForm, parseSiteForm } from './forms.js';
+import { type FiltersFormState, parseFiltersForm, parseSiteForm } from './forms.js';
 import { logRequests } from './logging.js';
 import { STYLESHEET } from './style.js';
 import { HomePage, type SiteFormState } from './views/home.js';
 import { ErrorPage } from './views/layout.js';
-import { type FiltersFormState, SitePage } from './views/site.js';
+import { SitePage } from './views/site.js';
 
 /** Largest form body the dashboard reads. */
 const MAX_FORM_BODY = 64 * 1024;

@@ -41,14 +41,14 @@ export function parseSiteForm(form: Record<string, unknown>): { site: SiteInput 
 
 const MAX_EXCLUDED_IPS = 10_000;
 
-/** What the filters form holds when it is refused. */
-export interface FiltersFormRefusal {
+/** What the filters form shows: the values typed and what was wrong with them. */
+export interface FiltersFormState {
   values: { allowAnyHost: boolean; excludedIps: string };
   errors: FieldErrors;
 }
 
 /** Checks the collector-filters form; each address or network must parse. */
-export function parseFiltersForm(form: Record<string, unknown>): { filters: SiteFilters } | FiltersFormRefusal {
+export function parseFiltersForm(form: Record<string, unknown>): { filters: SiteFilters } | FiltersFormState {
   const allowAnyHost = form.allow_any_host === 'on';
   const excludedIps = typeof form.excluded_ips === 'string' ? form.excluded_ips.trim() : '';
   const values = { allowAnyHost, excludedIps };

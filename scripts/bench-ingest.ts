@@ -6,13 +6,13 @@
  * stored equal the events acknowledged. SQLite always; PostgreSQL too when
  * TEST_DATABASE_URL is set.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTestSettings } from '../collector/config.js';
 import { createScratchStore, type ScratchStore } from '../collector/db/scratch.js';
-import { freePort, waitFor } from './server.js';
+import { startProcess } from './server.js';
 
 const TASKSET = '/usr/bin/taskset';
 
@@ -121,40 +121,6 @@ function wrk(url: string, script: string, seconds: number): Run {
   };
 }
 
-/** Starts a server pinned to core 0 on a free port and returns its origin and a stop function. */
-async function pinned(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ origin: string; stop: () => Promise<void>; output: () => string }> {
-  const port = await freePort();
-  const child = spawn(TASKSET, ['-c', '0', process.execPath, ...args.map((arg) => arg.replace('{port}', String(port)))], {
-    env: { ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    output += chunk;
-  });
-  await waitFor(
-    () => output.includes('listening'),
-    20_000,
-    () => `server did not start:\n${output}`,
-    child,
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    output: () => output,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
 function report(label: string, run: Run): void {
   console.log(
     `${label.padEnd(24)} ${run.perSecond.toFixed(0).padStart(8)} events/s  p50 ${run.p50ms.toFixed(2).padStart(6)} ms  p99 ${run.p99ms.toFixed(2).padStart(6)} ms  ${run.non2xx} non-2xx ${run.errors}`,
@@ -175,7 +141,7 @@ async function compare(
   store: ScratchStore,
   script: string,
 ): Promise<{ ratio: number; p99: number; ok: boolean }> {
-  const server = await pinned(['dist/collector.js'], { DATABASE_URL: store.url });
+  const server = await startProcess(['dist/collector.js'], { DATABASE_URL: store.url }, 0);
   const url = `${server.origin}/api/event`;
   const runs: Run[] = [wrk(url, script, 3)]; // warm-up, counted in the rows
   const bare: Run[] = [];
@@ -226,7 +192,7 @@ console.log(
 );
 let failed = false;
 try {
-  const bare = await pinned(['scripts/run-ts.mjs', 'scripts/bench-bare.ts', '{port}'], {});
+  const bare = await startProcess(['scripts/run-ts.mjs', 'scripts/bench-bare.ts', '{port}'], {}, 0);
   wrk(`${bare.origin}/api/event`, script, 3); // warm-up
   const targets: Array<[string, 'sqlite' | string]> = [['collector, SQLite', 'sqlite']];
   const postgresUrl = loadTestSettings().postgresUrl;

@@ -5,9 +5,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// npm scripts and vitest run from the project root; entry points are relative to it.
+const ROOT = process.cwd();
 
 /** How a process ended. */
 export interface Exit {
@@ -24,15 +24,22 @@ export interface RunningServer {
 }
 
 /** Starts an entry point built by `npm run build` (`dist/sightline.js` unless told) on a free port. */
-export async function startServer(
-  databaseUrl: string,
-  entry = 'dist/sightline.js',
-  env: Record<string, string> = {},
-): Promise<RunningServer> {
+export function startServer(databaseUrl: string, entry = 'dist/sightline.js', env: Record<string, string> = {}): Promise<RunningServer> {
+  return startProcess(['--enable-source-maps', entry], { ...env, DATABASE_URL: databaseUrl });
+}
+
+/**
+ * Starts Node with `args` on a free port (in PORT, and for `{port}` in the
+ * args), pinned to one core when `core` is given, and waits until it says
+ * it is listening.
+ */
+export async function startProcess(args: string[], env: Record<string, string>, core?: number): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+  const node = [process.execPath, ...args.map((arg) => arg.replace('{port}', String(port)))];
+  const [command = '', ...rest] = core === undefined ? node : ['/usr/bin/taskset', '-c', String(core), ...node];
+  const child = spawn(command, rest, {
     cwd: ROOT,
-    env: { ...env, PORT: String(port), DATABASE_URL: databaseUrl },
+    env: { ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -44,13 +51,13 @@ export async function startServer(
   });
   await waitFor(
     () => output.includes('listening'),
-    15_000,
+    20_000,
     () => `server did not start:\n${output}`,
     child,
   );
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return {
-    origin: `http://localhost:${port}`,
+    origin: `http://127.0.0.1:${port}`,
     output: () => output,
     stop: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

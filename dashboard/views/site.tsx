@@ -1,15 +1,9 @@
 import type { EventCursor } from '../../collector/db/events.js';
 import type { Event, Site } from '../../collector/db/schema.js';
-import type { FieldErrors } from '../../collector/errors.js';
 import { DROP_REASONS, type DropReason } from '../../collector/filter.js';
 import { CSRF_FIELD } from '../csrf.js';
+import type { FiltersFormState } from '../forms.js';
 import { Layout } from './layout.js';
-
-/** What the collector-filters form shows: the values and what was wrong. */
-export interface FiltersFormState {
-  values: { allowAnyHost: boolean; excludedIps: string };
-  errors: FieldErrors;
-}
 
 const REASON_TEXT: Record<DropReason, string> = {
   bot: 'bot hits',
