@@ -15,6 +15,8 @@ const IPHONE =
 const GOOGLEBOT = 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)';
 // 8.8.8.8 is in the bundled country database (US); node-server reports
 // IPv4 peers IPv4-mapped.
+const SEED_VISIT = 'event=BashVisit&browser=cURL&url=/&ip_address=1.2.3.4&date=2013-11-09';
+const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 const nodeEnv = (remoteAddress = '::ffff:8.8.8.8') => ({ incoming: { socket: { remoteAddress } } });
 const beacon = {
   s: 1,
@@ -255,6 +257,21 @@ describe.each(dialects)('collector on %s', (dialect) => {
     expect(res.headers.get('access-control-allow-methods')).toContain('POST');
   });
 
+  it.each([
+    ['a stored beacon', '/api/event', post(JSON.stringify(beacon)), 202],
+    ['a dropped beacon', '/api/event', post(JSON.stringify(beacon), { 'user-agent': GOOGLEBOT }), 202],
+    ['a bad beacon', '/api/event', post('{'), 400],
+    ['a beacon too large', '/api/event', post('x', { 'content-length': String(MAX_BODY + 1) }), 413],
+    ["the seed's visit", '/site/1/visit', post(SEED_VISIT, FORM), 201],
+    ['a visit to no site', '/site/9/visit', post(SEED_VISIT, FORM), 404],
+    ['the pixel', `${PIXEL_PATH}?s=1`, { headers: { referer: 'https://example.com/', 'user-agent': CHROME } }, 200],
+  ])('lets any origin read its answer to %s', async (_, path, init, status) => {
+    const { app } = await setup();
+    const res = await app.request(path, init, nodeEnv());
+    expect(res.status).toBe(status);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
   it('counts outcomes for the periodic summary instead of logging each event', async () => {
     const { app, stats } = await setup();
     await app.request('/api/event', post(JSON.stringify(beacon)), nodeEnv());
@@ -277,13 +294,12 @@ describe.each(dialects)('collector on %s', (dialect) => {
   });
 
   describe("the seed's part-1 route", () => {
-    const seedBody = 'event=BashVisit&browser=cURL&url=/&ip_address=1.2.3.4&date=2013-11-09';
     // What curl --data sends.
     const form = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'curl/7.88.1' };
 
     it("stores the seed's curl visit as sent, with the address truncated by default", async () => {
       const { app } = await setup();
-      const res = await app.request('/site/1/visit', post(seedBody, form), nodeEnv());
+      const res = await app.request('/site/1/visit', post(SEED_VISIT, form), nodeEnv());
       expect(res.status).toBe(201);
       expect(await res.text()).toBe('Added visit for site 1\n');
       expect(await events()).toEqual([
@@ -303,7 +319,7 @@ describe.each(dialects)('collector on %s', (dialect) => {
 
     it('drops a visit from an excluded address, and says so', async () => {
       const { app } = await setup({}, { excluded_ips: '1.2.3.0/24' });
-      const res = await app.request('/site/1/visit', post(seedBody, form), nodeEnv());
+      const res = await app.request('/site/1/visit', post(SEED_VISIT, form), nodeEnv());
       expect(res.status).toBe(201);
       expect(res.headers.get(DROPPED_HEADER)).toBe('ip');
       expect(await res.text()).toBe('Visit for site 1 not counted: ip\n');
@@ -311,9 +327,9 @@ describe.each(dialects)('collector on %s', (dialect) => {
     });
 
     it.each([
-      ['a bad date', '/site/1/visit', seedBody.replace('2013-11-09', '2013-11-31'), form, 400],
-      ['an unknown site', '/site/42/visit', seedBody, form, 404],
-      ['a site id that is not a number', '/site/abc/visit', seedBody, form, 404],
+      ['a bad date', '/site/1/visit', SEED_VISIT.replace('2013-11-09', '2013-11-31'), form, 400],
+      ['an unknown site', '/site/42/visit', SEED_VISIT, form, 404],
+      ['a site id that is not a number', '/site/abc/visit', SEED_VISIT, form, 404],
       ['a JSON body', '/site/1/visit', '{"event":"x"}', { 'content-type': 'application/json' }, 415],
     ])('refuses %s and stores nothing', async (_label, path, body, headers, status) => {
       const { app } = await setup();

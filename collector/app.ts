@@ -35,6 +35,7 @@ export const PIXEL_PATH = '/api/pixel';
 export const DROPPED_HEADER = 'X-Sightline-Dropped';
 // Browsers show a broken-image icon for anything but an image: answer the
 // smallest one there is, a transparent 1×1 GIF.
+const ANY_ORIGIN = { 'Access-Control-Allow-Origin': '*' } as const;
 const PIXEL_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
 
 declare module 'hono' {
@@ -44,7 +45,8 @@ declare module 'hono' {
   }
 }
 
-const tooLarge = () => new HttpError(413, `The body is larger than ${MAX_BODY} bytes.`);
+// Thrown before the route runs, so it carries the CORS header itself.
+const tooLarge = () => new HttpError(413, `The body is larger than ${MAX_BODY} bytes.`, undefined, ANY_ORIGIN);
 const streamLimit = bodyLimit({
   maxSize: MAX_BODY,
   onError: () => {
@@ -56,10 +58,11 @@ const streamLimit = bodyLimit({
  * What every collector route shares, in one middleware: each step on this
  * path costs, at tens of thousands of events a second.
  *
- * - CORS, any origin. The headers are set before the handler builds its
- *   response, so they go out with it: Hono's cors middleware adds them
- *   afterwards, which copies the whole response. Beacons (text/plain) need
- *   no preflight; scripts that post JSON get one answered here.
+ * - CORS, any origin. Each route puts ANY_ORIGIN in its own plain-object
+ *   headers, which the Node adapter writes as they are; c.header() or
+ *   Hono's cors middleware would build a Headers object, or copy the whole
+ *   response, for every event. Errors get it here. Beacons (text/plain)
+ *   need no preflight; scripts that post JSON get one answered here.
  * - The body limit. Browsers and curl send Content-Length, which is checked
  *   before anything is read; then the Node adapter reads the body on its
  *   fast path, without building a full Request. Only a body without a
@@ -77,7 +80,6 @@ function collectorRoute(stats: IngestStats): MiddlewareHandler {
         'Access-Control-Max-Age': '86400',
       });
     }
-    c.header('Access-Control-Allow-Origin', '*');
     const length = c.req.method === 'POST' ? c.req.header('content-length') : '0';
     if (length === undefined) {
       await streamLimit(c, next);
@@ -87,7 +89,9 @@ function collectorRoute(stats: IngestStats): MiddlewareHandler {
     } else {
       await next();
     }
-    stats.record(c.get('outcome') ?? `refused_${c.res.status}`);
+    const outcome = c.get('outcome');
+    if (outcome === undefined) c.res.headers.set('Access-Control-Allow-Origin', '*');
+    stats.record(outcome ?? `refused_${c.res.status}`);
   };
 }
 
@@ -115,7 +119,8 @@ export function createCollector({ ingest, tracker, stats }: CollectorDeps): Hono
   app.post('/api/event', async (c) => {
     const beacon = parseBeacon(await c.req.text());
     const outcome = await ingestBeacon(ingest, beacon, requestFacts(c));
-    return c.body(null, 202, { 'Content-Length': '0', ...droppedHeader(c, outcome) });
+    // A Response with plain headers is what the Node adapter writes fastest.
+    return new Response(null, { status: 202, headers: { ...ANY_ORIGIN, 'Content-Length': '0', ...droppedHeader(c, outcome) } });
   });
 
   // The seed's part-1 contract: a plain form post, no CSRF token, open to any site.
@@ -126,7 +131,7 @@ export function createCollector({ ingest, tracker, stats }: CollectorDeps): Hono
     return c.text(
       outcome.dropped ? `Visit for site ${siteId} not counted: ${outcome.dropped}\n` : `Added visit for site ${siteId}\n`,
       201,
-      droppedHeader(c, outcome),
+      { ...ANY_ORIGIN, ...droppedHeader(c, outcome) },
     );
   });
 
@@ -137,7 +142,12 @@ export function createCollector({ ingest, tracker, stats }: CollectorDeps): Hono
     if (c.req.method === 'HEAD') return c.body(null, 200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store' });
     const view = parsePixel(c.req.query('s'), c.req.header('referer'));
     const outcome = await ingestPixel(ingest, view, requestFacts(c));
-    return c.body(PIXEL_GIF, 200, { 'Content-Type': 'image/gif', 'Cache-Control': 'no-store', ...droppedHeader(c, outcome) });
+    return c.body(PIXEL_GIF, 200, {
+      ...ANY_ORIGIN,
+      'Content-Type': 'image/gif',
+      'Cache-Control': 'no-store',
+      ...droppedHeader(c, outcome),
+    });
   });
 
   app.get(TRACKER_PATH, (c) => {

@@ -1,6 +1,6 @@
 import { type KyselyPlugin, type RootOperationNode, sql, ValuesNode } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import type { NewEvent } from './db/schema.js';
+import { EVENT_COLUMNS, type NewEvent } from './db/schema.js';
 import { dialects, useTestStore } from './db/testing.js';
 import { HttpError } from './errors.js';
 import { addSite, countRows } from './testing.js';
@@ -69,7 +69,21 @@ describe.each(dialects)('EventWriter on %s', (dialect) => {
     expect(sizes).toEqual([4, 4, 2]);
   });
 
-  // SQLite batches go through one prepared statement per row; only PostgreSQL has the limit.
+  it('stores every column of every row of a batch as given, in order', async () => {
+    await addSite(store().db);
+    const writer = new EventWriter(store(), options());
+    // 37 rows: SQLite stores them 16, 16 and 5 to a statement.
+    const rows = Array.from({ length: 37 }, (_, i): NewEvent => {
+      const row: Record<string, unknown> = {};
+      for (const column of EVENT_COLUMNS) row[column] = `${column} ${i}`;
+      return { ...(row as unknown as NewEvent), site_id: 1, ts: 1000 + i, visitor_id: i * 7, engaged_ms: i % 3 === 0 ? null : i };
+    });
+    await Promise.all(rows.map((row) => writer.write(row)));
+    const stored = await store().db.selectFrom('events').select(EVENT_COLUMNS).orderBy('id').execute();
+    expect(stored).toEqual(rows);
+  });
+
+  // SQLite batches go through prepared statements of 16 rows at most; only PostgreSQL has the limit.
   it.skipIf(dialect !== 'postgres')('splits a batch larger than one PostgreSQL statement can hold', async () => {
     await addSite(store().db);
     const { plugin, sizes } = insertSizes();
