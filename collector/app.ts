@@ -172,10 +172,15 @@ export function createCollectorApp(deps: CollectorDeps): Hono<{ Bindings: NodeBi
   return app;
 }
 
+/** The peer address of the request's socket, which the Node adapter passes in `c.env`. */
+export function socketAddress(c: Context): string | undefined {
+  return (c.env as NodeBindings | undefined)?.incoming?.socket?.remoteAddress;
+}
+
 function requestFacts(c: Context<{ Bindings: NodeBindings }>): RequestFacts {
   return {
     userAgent: c.req.header('user-agent'),
-    socketAddress: c.env?.incoming?.socket?.remoteAddress,
+    socketAddress: socketAddress(c),
     forwardedFor: c.req.header('x-forwarded-for'),
     now: Date.now(),
   };

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       publicUrl: undefined,
       ingest: { ipStorage: 'truncated', geoCityDb: undefined, batchSize: 500, batchDelayMs: 0, queueLimit: 20_000, siteCacheMs: 30_000 },
     });
+    expect(config.accounts).toEqual({ registration: 'open', secureCookies: false });
     expect(config.ingest.trustedProxies.entries).toEqual([]);
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.ingest)).toBe(true);
@@ -26,6 +27,20 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'postgresql://localhost/db' }, { dialect: 'postgres', url: 'postgresql://localhost/db' }],
   ])('reads DATABASE_URL %j', (env, database) => {
     expect(loadConfig(env).database).toEqual(database);
+  });
+
+  it.each([
+    [{}, { registration: 'open', secureCookies: false }],
+    [
+      { REGISTRATION: 'invite', SECURE_COOKIES: '1' },
+      { registration: 'invite', secureCookies: true },
+    ],
+    [
+      { REGISTRATION: 'closed', PUBLIC_URL: 'https://stats.example.org' },
+      { registration: 'closed', secureCookies: true },
+    ],
+  ])('reads the account settings from %j', (env, accounts) => {
+    expect(loadConfig(env).accounts).toEqual(accounts);
   });
 
   it.each([
@@ -47,6 +62,8 @@ describe('loadConfig', () => {
     [{ WRITE_BATCH_DELAY_MS: '-1' }, /WRITE_BATCH_DELAY_MS/],
     [{ WRITE_QUEUE_LIMIT: 'lots' }, /WRITE_QUEUE_LIMIT/],
     [{ SITE_CACHE_SECONDS: '1.5' }, /SITE_CACHE_SECONDS/],
+    [{ REGISTRATION: 'maybe' }, /REGISTRATION must be one of open, invite, closed/],
+    [{ SECURE_COOKIES: 'yes' }, /SECURE_COOKIES/],
   ])('refuses %j with a message naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
   });

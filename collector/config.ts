@@ -37,6 +37,16 @@ export interface IngestConfig {
   readonly siteCacheMs: number;
 }
 
+/** Who may open an account from the register page. */
+export type Registration = 'open' | 'invite' | 'closed';
+
+/** Settings of the dashboard's accounts. */
+export interface AccountsConfig {
+  readonly registration: Registration;
+  /** Mark cookies Secure on every request, not only those that arrive over HTTPS. */
+  readonly secureCookies: boolean;
+}
+
 /** Every server setting, validated and frozen. */
 export interface Config {
   readonly port: number;
@@ -46,6 +56,7 @@ export interface Config {
   /** Public origin used in the install snippet, when behind a proxy. */
   readonly publicUrl: string | undefined;
   readonly ingest: IngestConfig;
+  readonly accounts: AccountsConfig;
 }
 
 /** Settings that only the test suite reads. */
@@ -73,12 +84,13 @@ export class ConfigError extends Error {
 /** Parses server settings from `env` (default: the process environment). */
 export function loadConfig(env: Env = process.env): Config {
   const database = parseDatabaseUrl('DATABASE_URL', nonEmpty(env.DATABASE_URL) ?? DEFAULT_DATABASE);
+  const publicUrl = parsePublicUrl(env.PUBLIC_URL);
   const synchronous = parseChoice('SQLITE_SYNCHRONOUS', env.SQLITE_SYNCHRONOUS, ['normal', 'full'] as const, 'normal');
   return Object.freeze({
     port: parseWhole('PORT', env.PORT, 8787, 1, 65535),
     host: nonEmpty(env.HOST),
     database: database.dialect === 'sqlite' ? { ...database, synchronous } : database,
-    publicUrl: parsePublicUrl(env.PUBLIC_URL),
+    publicUrl,
     ingest: Object.freeze({
       ipStorage: parseChoice('IP_STORAGE', env.IP_STORAGE, ['none', 'truncated', 'full'] as const, 'truncated'),
       trustedProxies: parseTrustedProxies(env.TRUSTED_PROXIES),
@@ -87,6 +99,11 @@ export function loadConfig(env: Env = process.env): Config {
       batchDelayMs: parseWhole('WRITE_BATCH_DELAY_MS', env.WRITE_BATCH_DELAY_MS, 0, 0, 1000),
       queueLimit: parseWhole('WRITE_QUEUE_LIMIT', env.WRITE_QUEUE_LIMIT, 20_000, 1, 10_000_000),
       siteCacheMs: parseWhole('SITE_CACHE_SECONDS', env.SITE_CACHE_SECONDS, 30, 0, 86_400) * 1000,
+    }),
+    accounts: Object.freeze({
+      registration: parseChoice('REGISTRATION', env.REGISTRATION, ['open', 'invite', 'closed'] as const, 'open'),
+      // Behind a proxy that ends TLS, requests arrive as plain HTTP: an https PUBLIC_URL says so too.
+      secureCookies: parseFlag('SECURE_COOKIES', env.SECURE_COOKIES) || publicUrl?.startsWith('https:') === true,
     }),
   });
 }

@@ -7,6 +7,7 @@ import { IngestStats } from '../collector/stats.js';
 import { CHROME, testIngest } from '../collector/testing.js';
 import { loadTracker } from '../collector/tracker.js';
 import { createApp, EVENTS_PER_PAGE } from './app.js';
+import { TestBrowser } from './testing.js';
 
 const tracker = loadTracker();
 
@@ -17,13 +18,12 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     return createApp({ store: store(), config: loadConfig(env), ingest: testIngest(store(), env), tracker, stats: new IngestStats() });
   }
 
-  /** Loads the home page as a browser would and returns what a form post needs. */
-  async function session(server: ReturnType<typeof app>) {
-    const res = await server.request('http://localhost:8787/');
-    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const token = /name="_csrf" value="([^"]+)"/.exec(await res.text())?.[1] ?? '';
-    expect(cookie).toMatch(/^sightline_csrf=/);
-    return { cookie, token };
+  /** A browser signed in as the first account (user 1), on a fresh app. */
+  async function owner(env: Record<string, string> = {}) {
+    const server = app(env);
+    const browser = new TestBrowser(server);
+    await browser.register('owner@example.com');
+    return { server, browser };
   }
 
   function postForm(fields: Record<string, string>, cookie: string) {
@@ -34,34 +34,31 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     };
   }
 
-  const site = { base_url: 'https://example.com', domain: 'example.com', name: 'Example', created_at: 0 };
+  const site = { base_url: 'https://example.com', domain: 'example.com', name: 'Example', created_at: 0, owner_id: 1 };
 
   it('adds a site from the form and shows it with its snippet', async () => {
-    const server = app();
-    const { cookie, token } = await session(server);
-    const res = await server.request(
-      'http://localhost:8787/site',
-      postForm({ _csrf: token, base_url: 'https://Example.com/blog/', name: '' }, cookie),
-    );
+    const { browser } = await owner();
+    const res = await browser.post('/site', { base_url: 'https://Example.com/blog/', name: '' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/site/1');
     expect(await store().db.selectFrom('sites').select(['base_url', 'domain', 'name']).execute()).toEqual([
       { base_url: 'https://example.com/blog', domain: 'example.com', name: 'example.com' },
     ]);
 
-    const page = await (await server.request('http://localhost:8787/site/1')).text();
+    const page = await (await browser.get('/site/1')).text();
     expect(page).toContain(
       '&lt;script defer src=&quot;http://localhost:8787/sightline.js&quot; data-site=&quot;1&quot;&gt;&lt;/script&gt;',
     );
 
-    const home = await (await server.request('http://localhost:8787/')).text();
+    const home = await (await browser.get('/')).text();
     expect(home).toContain('<a href="/site/1">1</a>');
     expect(home).toContain('https://example.com/blog');
   });
 
   it('puts PUBLIC_URL into the snippet when set', async () => {
+    const { browser } = await owner({ PUBLIC_URL: 'https://stats.example.org' });
     await insertSite(store().db, site);
-    const page = await (await app({ PUBLIC_URL: 'https://stats.example.org' }).request('http://10.0.0.5:8787/site/1')).text();
+    const page = await (await browser.get('/site/1')).text();
     expect(page).toContain('src=&quot;https://stats.example.org/sightline.js&quot;');
   });
 
@@ -73,9 +70,8 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     ['a NUL in the name', { base_url: 'https://example.com', name: 'a\u0000b' }, 'cannot contain NUL'],
     ['a name that is too long', { base_url: 'https://example.com', name: 'n'.repeat(101) }, 'Keep the name under 100 characters'],
   ])('refuses %s with a clear message and stores nothing', async (_label, fields, message) => {
-    const server = app();
-    const { cookie, token } = await session(server);
-    const res = await server.request('http://localhost:8787/site', postForm({ _csrf: token, name: '', ...fields }, cookie));
+    const { browser } = await owner();
+    const res = await browser.post('/site', { name: '', ...fields });
     expect(res.status).toBe(400);
     const html = await res.text();
     expect(html).toContain(message);
@@ -86,10 +82,16 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
   it.each([
     ['no token', () => ({ base_url: 'https://example.com' }), (cookie: string) => cookie],
     ['a wrong token', () => ({ base_url: 'https://example.com', _csrf: 'x'.repeat(43) }), (cookie: string) => cookie],
-    ['a token without its cookie', (token: string) => ({ base_url: 'https://example.com', _csrf: token }), () => ''],
+    [
+      'a token without its cookie',
+      (token: string) => ({ base_url: 'https://example.com', _csrf: token }),
+      (cookie: string) => cookie.replace(/sightline_csrf=[^;]*; /, ''),
+    ],
   ])('refuses a state-changing form with %s (403)', async (_label, fields, pickCookie) => {
-    const server = app();
-    const { cookie, token } = await session(server);
+    const { server, browser } = await owner();
+    await browser.get('/');
+    const cookie = `sightline_csrf=${browser.cookie('sightline_csrf')}; sightline_session=${browser.cookie('sightline_session')}`;
+    const token = browser.cookie('sightline_csrf') ?? '';
     const res = await server.request('http://localhost:8787/site', postForm(fields(token), pickCookie(cookie)));
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('This form has expired or came from another site');
@@ -97,19 +99,15 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
   });
 
   it('refuses an oversized form with 413 before reading it', async () => {
-    const server = app();
-    const { cookie, token } = await session(server);
-    const res = await server.request(
-      'http://localhost:8787/site',
-      postForm({ _csrf: token, base_url: 'https://example.com', name: 'n'.repeat(70_000) }, cookie),
-    );
+    const { browser } = await owner();
+    const res = await browser.post('/site', { base_url: 'https://example.com', name: 'n'.repeat(70_000) });
     expect(res.status).toBe(413);
     expect(await res.text()).toContain('That form is larger');
     expect(await store().db.selectFrom('sites').selectAll().execute()).toEqual([]);
   });
 
   it("shows the seed's curl visit on the site page", async () => {
-    const server = app();
+    const { server, browser } = await owner();
     await insertSite(store().db, site);
     const res = await server.request('/site/1/visit', {
       method: 'POST',
@@ -117,16 +115,17 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(res.status).toBe(201);
-    const page = await (await server.request('/site/1')).text();
+    const page = await (await browser.get('/site/1')).text();
     expect(page).toContain(
       '<td class="nowrap">2013-11-09 00:00:00</td><td>BashVisit</td><td class="wrap">/</td><td class="wrap"></td><td class="wrap"></td><td class="wrap">cURL</td><td>1.2.3.0</td>',
     );
     expect(page).toContain('<td>1.2.3.0</td>');
-    const home = await (await server.request('/')).text();
+    const home = await (await browser.get('/')).text();
     expect(home).toContain('<td class="num">1</td>');
   });
 
   it('shows custom properties and engaged time', async () => {
+    const { browser } = await owner();
     const { id } = await insertSite(store().db, site);
     await insertEvent(store().db, {
       site_id: id,
@@ -148,12 +147,13 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
       ip: null,
       engaged_ms: 12_345,
     });
-    const page = await (await app().request('/site/1')).text();
+    const page = await (await browser.get('/site/1')).text();
     expect(page).toContain('<td class="wrap">plan: pro, seats: 3</td>');
     expect(page).toContain('<td class="wrap">12.3 s engaged</td>');
   });
 
   it('escapes every value that came from a visitor', async () => {
+    const { browser } = await owner();
     const { id } = await insertSite(store().db, site);
     await insertEvent(store().db, {
       site_id: id,
@@ -165,7 +165,7 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
       ip: null,
       props: '{"<i>k</i>":"<u>v</u>"}',
     });
-    const page = await (await app().request('/site/1')).text();
+    const page = await (await browser.get('/site/1')).text();
     expect(page).not.toContain('<script>alert');
     expect(page).not.toContain('<img src=x');
     expect(page).not.toContain('<b>ua</b>');
@@ -176,6 +176,7 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
   });
 
   it('pages events newest first', async () => {
+    const { browser } = await owner();
     const { id } = await insertSite(store().db, site);
     const total = EVENTS_PER_PAGE * 2 + 7;
     const rows = Array.from({ length: total }, (_, i) => ({
@@ -188,12 +189,11 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
       ip: null,
     }));
     await store().db.insertInto('events').values(rows).execute();
-    const server = app();
     const names: string[] = [];
     let path: string | undefined = '/site/1';
     let pages = 0;
     while (path !== undefined) {
-      const html = await (await server.request(path)).text();
+      const html = await (await browser.get(path)).text();
       names.push(...Array.from(html.matchAll(/<td>(e\d+)<\/td>/g), (m) => m[1] ?? ''));
       path = /href="(\/site\/1\?before=[\d.]+)">Older events/.exec(html)?.[1];
       pages++;
@@ -208,23 +208,24 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     ['/site/0', 'site zero'],
     ['/no/such/page', 'an unknown page'],
   ])('answers %s (%s) with a real 404 page', async (path) => {
-    const res = await app().request(path);
+    const { browser } = await owner();
+    const res = await browser.get(path);
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('text/html');
     expect(await res.text()).toContain('<h1>Not found</h1>');
   });
 
   it('answers a broken page link with 400, not a crash', async () => {
+    const { browser } = await owner();
     await insertSite(store().db, site);
-    const res = await app().request('/site/1?before=yesterday');
+    const res = await browser.get('/site/1?before=yesterday');
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('That page link is broken');
   });
 
   it('saves collector filters, which apply to the next event at once', async () => {
-    const server = app({ IP_STORAGE: 'full' });
+    const { server, browser } = await owner({ IP_STORAGE: 'full' });
     await insertSite(store().db, site);
-    const { cookie, token } = await session(server);
     const beacon = () =>
       server.request(
         '/api/event',
@@ -233,10 +234,7 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
       );
     // Another host: dropped until the site allows any host.
     expect((await beacon()).headers.get('x-sightline-dropped')).toBe('host');
-    const saved = await server.request(
-      'http://localhost:8787/site/1/filters',
-      postForm({ _csrf: token, allow_any_host: 'on', excluded_ips: ' 10.0.0.0/8\n\n2001:db8::/32 ' }, cookie),
-    );
+    const saved = await browser.post('/site/1/filters', { allow_any_host: 'on', excluded_ips: ' 10.0.0.0/8\n\n2001:db8::/32 ' });
     expect(saved.status).toBe(303);
     expect(saved.headers.get('location')).toBe('/site/1#filters');
     expect(await store().db.selectFrom('sites').select(['allow_any_host', 'excluded_ips']).executeTakeFirst()).toEqual({
@@ -244,24 +242,21 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
       excluded_ips: '10.0.0.0/8\n2001:db8::/32',
     });
     expect((await beacon()).headers.get('x-sightline-dropped')).toBeNull();
-    await server.request('http://localhost:8787/site/1/filters', postForm({ _csrf: token, excluded_ips: '198.51.100.0/24' }, cookie));
+    await browser.post('/site/1/filters', { excluded_ips: '198.51.100.0/24' });
     expect((await beacon()).headers.get('x-sightline-dropped')).toBe('host');
   });
 
   it('refuses filters it cannot read, naming each bad entry', async () => {
-    const server = app();
+    const { browser } = await owner();
     await insertSite(store().db, site);
-    const { cookie, token } = await session(server);
-    const res = await server.request(
-      'http://localhost:8787/site/1/filters',
-      postForm({ _csrf: token, excluded_ips: '10.0.0.0/8\noffice\n1.2.3.4/40' }, cookie),
-    );
+    const res = await browser.post('/site/1/filters', { excluded_ips: '10.0.0.0/8\noffice\n1.2.3.4/40' });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain('Not an IP address or CIDR network: office, 1.2.3.4/40');
     expect((await store().db.selectFrom('sites').select('excluded_ips').executeTakeFirst())?.excluded_ips).toBe('');
   });
 
   it('shows how many hits were filtered this month, by reason', async () => {
+    const { browser } = await owner();
     await insertSite(store().db, site);
     const today = new Date().toISOString().slice(0, 10);
     await store()
@@ -274,14 +269,14 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
       ])
       .onConflict((oc) => oc.doNothing())
       .execute();
-    const html = await (await app().request('/site/1')).text();
+    const html = await (await browser.get('/site/1')).text();
     // On the 1st, the two rows of this month are one row, kept at 400.
     const bots = today.endsWith('-01') ? 400 : 412;
     expect(html).toContain(`Filtered this month: ${bots} bot hits, 0 hits from pages on other hosts, 3 hits from excluded addresses.`);
   });
 
   it('credits the geolocation database on every page', async () => {
-    expect(await (await app().request('/')).text()).toContain('<a href="https://db-ip.com">IP geolocation by DB-IP</a>');
+    expect(await (await app().request('/login')).text()).toContain('<a href="https://db-ip.com">IP geolocation by DB-IP</a>');
   });
 
   it('serves its stylesheet and sends /sites to the home page', async () => {

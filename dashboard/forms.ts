@@ -58,3 +58,57 @@ export function parseFiltersForm(form: Record<string, unknown>): { filters: Site
   if (bad.length > 0) return { values, errors: { excluded_ips: `Not an IP address or CIDR network: ${bad.join(', ')}` } };
   return { filters: { allow_any_host: allowAnyHost ? 1 : 0, excluded_ips: list.entries.join('\n') } };
 }
+
+/** Shortest password an account may have. */
+export const MIN_PASSWORD = 10;
+// scrypt reads the whole password; a megabyte of it would only cost us.
+const MAX_PASSWORD = 1024;
+const MAX_EMAIL = 254;
+const MAX_USER_NAME = 100;
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
+/** Whether a text holds a C0 control character or DEL, which no address or path needs. */
+export function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/** An email address as stored: trimmed and lower-cased. */
+export function normalEmail(value: unknown): string {
+  return text(value).trim().toLowerCase();
+}
+
+function emailError(email: string): string | undefined {
+  if (email === '') return 'Enter your email address.';
+  if (email.length > MAX_EMAIL || hasControlCharacter(email) || !/^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(email))
+    return 'That is not a valid email address.';
+  return undefined;
+}
+
+/** Why a new password cannot be used, or undefined. */
+export function passwordError(password: string): string | undefined {
+  if (password.length < MIN_PASSWORD) return `Use at least ${MIN_PASSWORD} characters.`;
+  if (password.length > MAX_PASSWORD) return `Keep the password under ${MAX_PASSWORD} characters.`;
+  return undefined;
+}
+
+/** A checked registration form. */
+export function parseRegisterForm(
+  form: Record<string, unknown>,
+): { account: { email: string; name: string; password: string } } | { errors: FieldErrors } {
+  const email = normalEmail(form.email);
+  const name = text(form.name).trim();
+  const password = text(form.password);
+  const errors: FieldErrors = {};
+  const badEmail = emailError(email);
+  if (badEmail !== undefined) errors.email = badEmail;
+  const badPassword = passwordError(password);
+  if (badPassword !== undefined) errors.password = badPassword;
+  if (name.length > MAX_USER_NAME) errors.name = `Keep the name under ${MAX_USER_NAME} characters.`;
+  else if (name.includes('\u0000')) errors.name = 'The name cannot contain NUL characters.';
+  return Object.keys(errors).length > 0 ? { errors } : { account: { email, name, password } };
+}

@@ -4,7 +4,13 @@ export const STYLESHEET = `
 @media (prefers-color-scheme: dark) { :root { --fg: #e6e9ef; --muted: #9aa3b2; --line: #333a48; --accent: #7aa2ff; --bad: #ff8a7a; --bg: #141820; } }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
-header { padding: .75rem 1.25rem; border-bottom: 1px solid var(--line); }
+header { padding: .75rem 1.25rem; border-bottom: 1px solid var(--line); display: flex; justify-content: space-between; align-items: center; gap: 1rem; }
+.account { display: flex; gap: 1rem; align-items: center; }
+.inline { display: inline; }
+button.link { background: none; color: var(--accent); padding: 0; text-decoration: underline; }
+button.danger { background: var(--bad); }
+.notice { padding: .5rem .75rem; border: 1px solid var(--line); border-radius: 4px; }
+.secret { font: 13px/1.4 ui-monospace, monospace; word-break: break-all; }
 .brand { font-weight: 700; color: var(--fg); text-decoration: none; }
 main { max-width: 72rem; margin: 0 auto; padding: 1rem 1.25rem 3rem; }
 a { color: var(--accent); }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { insertUser } from './accounts.js';
 import { migrate } from './connect.js';
 import { insertEvent, listEvents } from './events.js';
 import { migrations } from './migrations/index.js';
@@ -28,18 +29,21 @@ describe.each(dialects)('store on %s', (dialect) => {
 
   it('stores a site and reads it back with numbers, not strings', async () => {
     const saved = await insertSite(store().db, site);
-    expect(saved).toEqual({ id: 1, ...site, allow_any_host: 0, excluded_ips: '' });
+    expect(saved).toEqual({ id: 1, ...site, allow_any_host: 0, excluded_ips: '', owner_id: null });
     expect(await findSite(store().db, saved.id)).toEqual(saved);
     expect(await findSite(store().db, 2)).toBeUndefined();
   });
 
-  it('lists sites with their event counts', async () => {
-    const a = await insertSite(store().db, site);
-    const b = await insertSite(store().db, { ...site, base_url: 'https://b.example', domain: 'b.example' });
+  it("lists an account's sites with their event counts, and no one else's", async () => {
+    const owner = await insertUser(store().db, { email: 'a@example.com', name: '', password_hash: 'x', created_at: 0 });
+    const other = await insertUser(store().db, { email: 'b@example.com', name: '', password_hash: 'x', created_at: 0 });
+    const a = await insertSite(store().db, { ...site, owner_id: owner?.id });
+    const b = await insertSite(store().db, { ...site, base_url: 'https://b.example', domain: 'b.example', owner_id: owner?.id });
+    await insertSite(store().db, { ...site, owner_id: other?.id });
     for (let i = 0; i < 3; i++) {
       await insertEvent(store().db, { site_id: a.id, ts: i, name: 'pageview', url: '/', referrer: null, browser: null, ip: null });
     }
-    const sites = await listSites(store().db);
+    const sites = await listSites(store().db, owner?.id ?? 0);
     expect(sites.map((s) => [s.id, s.events])).toEqual([
       [a.id, 3],
       [b.id, 0],

@@ -36,3 +36,13 @@ export async function listEvents(db: Db, siteId: number, limit: number, before?:
   const next = rows.length > limit && last !== undefined ? { ts: last.ts, id: last.id } : undefined;
   return { events, next };
 }
+
+/** How many events a site has. */
+export async function countEvents(db: Db, siteId: number): Promise<number> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('site_id', '=', siteId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -19,6 +19,42 @@ export interface SitesTable {
   allow_any_host: Generated<number>;
   /** Addresses and CIDR networks whose visits are not counted, one per line. */
   excluded_ips: Generated<string>;
+  /** The account that sees this site; null only for sites older than accounts, until the first account claims them. */
+  owner_id: number | null;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  /** Lower-cased. */
+  email: string;
+  name: Generated<string>;
+  /** `scrypt$N$r$p$salt$key`, base64: see dashboard/password.ts. */
+  password_hash: string;
+  created_at: number;
+}
+
+/** A signed-in browser. Only the SHA-256 of its cookie's token is kept. */
+export interface SessionsTable {
+  token_hash: string;
+  user_id: number;
+  created_at: number;
+  /** Updated at most hourly; a session unused for 30 days has expired. */
+  last_seen_at: number;
+}
+
+/** An invitation to register, when registration is by invitation. */
+export interface InvitesTable {
+  token_hash: string;
+  created_by: number;
+  created_at: number;
+}
+
+/** A read-only link to a site's report. */
+export interface ShareLinksTable {
+  id: Generated<number>;
+  site_id: number;
+  token_hash: string;
+  created_at: number;
 }
 
 export interface EventsTable {
@@ -84,6 +120,10 @@ export interface Database {
   events: EventsTable;
   filtered_hits: FilteredHitsTable;
   salts: SaltsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  invites: InvitesTable;
+  share_links: ShareLinksTable;
 }
 
 /** Every column of `events` that an insert sets: all but the id. */
@@ -119,3 +159,5 @@ export type Site = Selectable<SitesTable>;
 export type NewSite = Insertable<SitesTable>;
 export type Event = Selectable<EventsTable>;
 export type NewEvent = Insertable<EventsTable>;
+export type User = Selectable<UsersTable>;
+export type ShareLink = Selectable<ShareLinksTable>;

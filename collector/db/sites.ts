@@ -15,10 +15,11 @@ export async function findSite(db: Db, id: number): Promise<Site | undefined> {
   return db.selectFrom('sites').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Every site, oldest first, with how many events each has. */
-export async function listSites(db: Db): Promise<SiteSummary[]> {
+/** An account's sites, oldest first, with how many events each has. */
+export async function listSites(db: Db, ownerId: number): Promise<SiteSummary[]> {
   const rows = await db
     .selectFrom('sites')
+    .where('owner_id', '=', ownerId)
     .selectAll('sites')
     .select((eb) =>
       eb
@@ -42,4 +43,14 @@ export interface SiteFilters {
 /** Saves a site's filter settings. */
 export async function updateSiteFilters(db: Db, id: number, filters: SiteFilters): Promise<void> {
   await db.updateTable('sites').set(filters).where('id', '=', id).execute();
+}
+
+/** Saves a site's name and base URL. */
+export async function updateSite(db: Db, id: number, site: { base_url: string; domain: string; name: string }): Promise<void> {
+  await db.updateTable('sites').set(site).where('id', '=', id).execute();
+}
+
+/** Deletes a site; its events, counters and share links go with it (foreign keys cascade). */
+export async function deleteSite(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('sites').where('id', '=', id).execute();
 }

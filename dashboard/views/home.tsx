@@ -1,18 +1,14 @@
 import type { SiteSummary } from '../../collector/db/sites.js';
-import type { FieldErrors } from '../../collector/errors.js';
-import { CSRF_FIELD } from '../csrf.js';
-import { Layout } from './layout.js';
+import { Csrf, Field, type FormState } from './form.js';
+import { Layout, type Viewer } from './layout.js';
 
 /** What the add-site form shows: the values typed and what was wrong. */
-export interface SiteFormState {
-  values: { base_url: string; name: string };
-  errors: FieldErrors;
-}
+export type SiteFormState = FormState<'base_url' | 'name'>;
 
-/** The home page: add a site, and the list of sites. */
-export function HomePage({ sites, form, csrfToken }: { sites: SiteSummary[]; form: SiteFormState; csrfToken: string }) {
+/** The home page: the account's sites, and a form to add one. */
+export function HomePage({ sites, form, viewer }: { sites: SiteSummary[]; form: SiteFormState; viewer: Viewer }) {
   return (
-    <Layout title="Sites">
+    <Layout title="Sites" viewer={viewer}>
       <h1>Sites</h1>
       {sites.length === 0 ? (
         <p>No sites yet. Add the first one below, then paste its snippet into your pages.</p>
@@ -43,7 +39,7 @@ export function HomePage({ sites, form, csrfToken }: { sites: SiteSummary[]; for
 
       <h2>Add a site</h2>
       <form method="post" action="/site" novalidate>
-        <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+        <Csrf token={viewer.csrfToken} />
         <Field
           label="Base URL"
           name="base_url"
@@ -55,27 +51,5 @@ export function HomePage({ sites, form, csrfToken }: { sites: SiteSummary[]; for
         <button type="submit">Add site</button>
       </form>
     </Layout>
-  );
-}
-
-function Field(props: { label: string; name: string; value: string; error: string | undefined; placeholder: string }) {
-  const errorId = `${props.name}-error`;
-  return (
-    <p class={props.error === undefined ? 'field' : 'field invalid'}>
-      <label for={props.name}>{props.label}</label>
-      <input
-        id={props.name}
-        name={props.name}
-        value={props.value}
-        placeholder={props.placeholder}
-        aria-invalid={props.error === undefined ? undefined : 'true'}
-        aria-describedby={props.error === undefined ? undefined : errorId}
-      />
-      {props.error === undefined ? null : (
-        <span class="error" id={errorId}>
-          {props.error}
-        </span>
-      )}
-    </p>
   );
 }

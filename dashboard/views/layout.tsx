@@ -1,8 +1,15 @@
 import type { Child } from 'hono/jsx';
 import { GEO_ATTRIBUTION } from '../../collector/geo.js';
+import { ButtonForm } from './form.js';
+
+/** Who is signed in, for the header. */
+export interface Viewer {
+  email: string;
+  csrfToken: string;
+}
 
 /** The frame around every dashboard page. */
-export function Layout({ title, children }: { title: string; children: Child }) {
+export function Layout({ title, viewer, children }: { title: string; viewer?: Viewer | undefined; children: Child }) {
   return (
     <html lang="en">
       <head>
@@ -16,6 +23,12 @@ export function Layout({ title, children }: { title: string; children: Child }) 
           <a href="/" class="brand">
             Sightline
           </a>
+          {viewer === undefined ? null : (
+            <nav class="account">
+              <a href="/account">{viewer.email}</a>
+              <ButtonForm action="/logout" csrfToken={viewer.csrfToken} label="Log out" class="link" />
+            </nav>
+          )}
         </header>
         <main>{children}</main>
         <footer>

@@ -1,9 +1,9 @@
 import type { EventCursor } from '../../collector/db/events.js';
 import type { Event, Site } from '../../collector/db/schema.js';
 import { DROP_REASONS, type DropReason } from '../../collector/filter.js';
-import { CSRF_FIELD } from '../csrf.js';
 import type { FiltersFormState } from '../forms.js';
-import { Layout } from './layout.js';
+import { Csrf } from './form.js';
+import { Layout, type Viewer } from './layout.js';
 
 const REASON_TEXT: Record<DropReason, string> = {
   bot: 'bot hits',
@@ -11,30 +11,51 @@ const REASON_TEXT: Record<DropReason, string> = {
   ip: 'hits from excluded addresses',
 };
 
-/** A site's page: its install snippet, its events newest first, and its collector filters. */
+/** What only the owner sees on a site's page. */
+export interface OwnerParts {
+  viewer: Viewer;
+  snippet: string;
+  filters: FiltersFormState;
+}
+
+/**
+ * A site's report: its events newest first and its filtered counts. Its
+ * owner also sees the install snippet and the collector filters; a shared
+ * link shows the report alone, read-only.
+ */
 export function SitePage(props: {
   site: Site;
-  snippet: string;
   events: Event[];
   next: EventCursor | undefined;
   paged: boolean;
   filtered: Record<string, number>;
-  filters: FiltersFormState;
-  csrfToken: string;
+  /** Where this report lives: `/site/1` or `/share/TOKEN`. */
+  basePath: string;
+  owner: OwnerParts | undefined;
 }) {
-  const { site, snippet, events, next, paged, filtered, filters, csrfToken } = props;
+  const { site, events, next, paged, filtered, basePath, owner } = props;
   return (
-    <Layout title={site.name || site.base_url}>
+    <Layout title={site.name || site.base_url} viewer={owner?.viewer}>
       <h1>{site.name || site.base_url}</h1>
       <p class="muted">
-        Site {site.id} · {site.base_url}
+        {owner === undefined ? 'Shared report, read-only' : `Site ${site.id}`} · {site.base_url}
+        {owner === undefined ? null : (
+          <>
+            {' · '}
+            <a href={`/site/${site.id}/settings`}>Settings</a>
+          </>
+        )}
       </p>
 
-      <h2>Install</h2>
-      <p>Paste this into the &lt;head&gt; of every page of {site.domain}:</p>
-      <textarea class="snippet" readonly rows={3} aria-label="Install snippet" id="snippet">
-        {snippet}
-      </textarea>
+      {owner === undefined ? null : (
+        <>
+          <h2>Install</h2>
+          <p>Paste this into the &lt;head&gt; of every page of {site.domain}:</p>
+          <textarea class="snippet" readonly rows={3} aria-label="Install snippet" id="snippet">
+            {owner.snippet}
+          </textarea>
+        </>
+      )}
 
       <p class="muted" id="filtered">
         Filtered this month:{' '}
@@ -73,13 +94,21 @@ export function SitePage(props: {
         </table>
       )}
       <nav class="pager">
-        {paged ? <a href={`/site/${site.id}`}>Newest</a> : null}
-        {next === undefined ? null : <a href={`/site/${site.id}?before=${next.ts}.${next.id}`}>Older events</a>}
+        {paged ? <a href={basePath}>Newest</a> : null}
+        {next === undefined ? null : <a href={`${basePath}?before=${next.ts}.${next.id}`}>Older events</a>}
       </nav>
 
+      {owner === undefined ? null : <FiltersForm site={site} filters={owner.filters} csrfToken={owner.viewer.csrfToken} />}
+    </Layout>
+  );
+}
+
+function FiltersForm({ site, filters, csrfToken }: { site: Site; filters: FiltersFormState; csrfToken: string }) {
+  return (
+    <>
       <h2 id="filters">Collector filters</h2>
       <form method="post" action={`/site/${site.id}/filters`}>
-        <input type="hidden" name={CSRF_FIELD} value={csrfToken} />
+        <Csrf token={csrfToken} />
         <p class="field">
           <label>
             <input type="checkbox" name="allow_any_host" checked={filters.values.allowAnyHost} /> Count pages on any host, not only{' '}
@@ -95,7 +124,7 @@ export function SitePage(props: {
         </p>
         <button type="submit">Save filters</button>
       </form>
-    </Layout>
+    </>
   );
 }
 

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as sitesAndEvents from './2026-11-26-01-sites-and-events.js';
 import * as eventPropsAndEngagement from './2026-11-26-02-event-props-and-engagement.js';
 import * as enrichmentAndFilters from './2026-11-26-03-enrichment-and-filters.js';
+import * as accounts from './2026-11-26-04-accounts.js';
 
 /**
  * Every migration, imported statically so that a bundle carries them. Names
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-01-sites-and-events': sitesAndEvents,
   '2026-11-26-02-event-props-and-engagement': eventPropsAndEngagement,
   '2026-11-26-03-enrichment-and-filters': enrichmentAndFilters,
+  '2026-11-26-04-accounts': accounts,
 };

@@ -1,0 +1,165 @@
+/**
+ * Account routes: register, log in and out, change password, invitations.
+ * Sessions live in auth.ts, password hashing in password.ts, login
+ * throttling in throttle.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import { type Context, Hono } from 'hono';
+import { socketAddress } from '../collector/app.js';
+import type { Config } from '../collector/config.js';
+import { deleteUserSessions, findUserByEmail, insertInvite, inviteExists, setPasswordHash, takeInvite } from '../collector/db/accounts.js';
+import type { Db } from '../collector/db/schema.js';
+import { HttpError } from '../collector/errors.js';
+import { clientAddress } from '../collector/ip.js';
+import { endSession, newToken, safeNext, secureRequest, signedIn, startSession, tokenHash } from './auth.js';
+import { normalEmail, parseRegisterForm, passwordError } from './forms.js';
+import { currentUser, page, viewerOf } from './page.js';
+import { hashPassword, needsRehash, verifyPassword } from './password.js';
+import type { LoginThrottle } from './throttle.js';
+import { createAccount } from './users.js';
+import { AccountPage, LoginPage, RegisterPage } from './views/accounts.js';
+import type { FormState } from './views/form.js';
+
+/** An invitation link works this long. */
+export const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
+
+/** What the account routes need. */
+export interface AccountDeps {
+  readonly db: Db;
+  readonly config: Config;
+  readonly throttle: LoginThrottle;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// Logins for unknown emails verify against this, so that they take as long
+// as wrong passwords and the timing does not tell which emails have accounts.
+let decoy: Promise<string> | undefined;
+const decoyHash = () => {
+  decoy ??= hashPassword(randomBytes(16).toString('hex'));
+  return decoy;
+};
+
+/** The account routes, to mount at the root. */
+export function accountRoutes(deps: AccountDeps): Hono {
+  const { db, config, throttle } = deps;
+  const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? sleepFor;
+  const registration = config.accounts.registration;
+  const secure = (c: Context) => secureRequest(c, config.accounts.secureCookies);
+  const app = new Hono();
+
+  const loginPage = (c: Context, form: FormState<'email'>, next: string, status: 200 | 401) =>
+    page(c, <LoginPage form={form} next={next} csrfToken={c.get('csrfToken')} registration={registration} />, status);
+
+  app.get('/login', (c) => {
+    const next = safeNext(c.req.query('next'));
+    if (c.get('user') !== undefined) return c.redirect(next, 303);
+    return loginPage(c, { values: { email: '' }, errors: {} }, next, 200);
+  });
+
+  app.post('/login', async (c) => {
+    const form = await c.req.parseBody();
+    const email = normalEmail(form.email);
+    const next = safeNext(form.next);
+    const address = clientAddress(socketAddress(c), c.req.header('x-forwarded-for'), config.ingest.trustedProxies) ?? 'unknown';
+    const keys = [`ip:${address}`, `account:${email}`];
+    const verdict = throttle.verdict(keys, now());
+    if ('refusedUntil' in verdict) {
+      const seconds = Math.ceil((verdict.refusedUntil - now()) / 1000);
+      const at = new Date(verdict.refusedUntil).toISOString().slice(11, 16);
+      throw new HttpError(429, `Too many failed logins. Try again in ${Math.ceil(seconds / 60)} minutes, after ${at} UTC.`, undefined, {
+        'Retry-After': String(seconds),
+      });
+    }
+    if (verdict.delayMs > 0) await sleep(verdict.delayMs);
+    const user = email === '' ? undefined : await findUserByEmail(db, email);
+    const matches = await verifyPassword(text(form.password), user?.password_hash ?? (await decoyHash()));
+    if (user === undefined || !matches) {
+      throttle.fail(keys, now());
+      // One message for both: the form must not tell which emails have accounts.
+      return loginPage(c, { values: { email }, errors: { form: 'Wrong email or password.' } }, next, 401);
+    }
+    throttle.forget(`account:${email}`);
+    if (needsRehash(user.password_hash)) await setPasswordHash(db, user.id, await hashPassword(text(form.password)));
+    await startSession(c, db, user.id, secure(c), now());
+    return c.redirect(next, 303);
+  });
+
+  app.post('/logout', async (c) => {
+    await endSession(c, db);
+    return c.redirect('/login', 303);
+  });
+
+  const registerPage = async (c: Context, form: FormState<'email' | 'name' | 'invite'>, status: 200 | 400 | 403 | 409) => {
+    const inviteValid = registration === 'invite' && (await validInvite(form.values.invite));
+    return page(
+      c,
+      <RegisterPage form={form} csrfToken={c.get('csrfToken')} registration={registration} inviteValid={inviteValid} />,
+      status,
+    );
+  };
+  const validInvite = (token: string) => (token === '' ? false : inviteExists(db, tokenHash(token), now() - INVITE_TTL_MS));
+
+  app.get('/register', async (c) => {
+    if (c.get('user') !== undefined) return c.redirect('/', 303);
+    const values = { email: '', name: '', invite: c.req.query('invite') ?? '' };
+    return registerPage(c, { values, errors: {} }, registration === 'closed' ? 403 : 200);
+  });
+
+  app.post('/register', async (c) => {
+    const form = await c.req.parseBody();
+    const values = { email: normalEmail(form.email), name: text(form.name).trim(), invite: text(form.invite) };
+    if (registration === 'closed') return registerPage(c, { values, errors: {} }, 403);
+    if (registration === 'invite' && !(await validInvite(values.invite))) return registerPage(c, { values, errors: {} }, 403);
+    const result = parseRegisterForm(form);
+    if ('errors' in result) return registerPage(c, { values, errors: result.errors }, 400);
+    const taken = { email: 'An account with this email already exists. Log in instead.' };
+    if ((await findUserByEmail(db, result.account.email)) !== undefined) return registerPage(c, { values, errors: taken }, 409);
+    // Used up before the account exists, so one invitation makes one account.
+    if (registration === 'invite' && !(await takeInvite(db, tokenHash(values.invite), now() - INVITE_TTL_MS))) {
+      return registerPage(c, { values, errors: {} }, 403);
+    }
+    const user = await createAccount(db, result.account, now());
+    if (user === undefined) return registerPage(c, { values, errors: taken }, 409);
+    await startSession(c, db, user.id, secure(c), now());
+    return c.redirect('/', 303);
+  });
+
+  const accountPage = (c: Context, errors: Record<string, string>, status: 200 | 201 | 400, inviteLink?: string) => {
+    const notice = c.req.query('changed') === '1' ? 'Password changed. Every other browser was signed out.' : undefined;
+    const props = { viewer: viewerOf(c), form: { values: {}, errors }, notice, registration, inviteLink };
+    return page(c, <AccountPage {...props} />, status);
+  };
+
+  app.get('/account', signedIn, (c) => accountPage(c, {}, 200));
+
+  app.post('/account/password', signedIn, async (c) => {
+    const user = currentUser(c);
+    const form = await c.req.parseBody();
+    const password = text(form.password);
+    const errors: Record<string, string> = {};
+    if (!(await verifyPassword(text(form.current), user.password_hash))) errors.current = 'That is not your current password.';
+    const weak = passwordError(password);
+    if (weak !== undefined) errors.password = weak;
+    if (Object.keys(errors).length > 0) return accountPage(c, errors, 400);
+    await setPasswordHash(db, user.id, await hashPassword(password));
+    // Every session ends, this one too; this browser gets a new one.
+    await deleteUserSessions(db, user.id);
+    await startSession(c, db, user.id, secure(c), now());
+    return c.redirect('/account?changed=1', 303);
+  });
+
+  app.post('/account/invites', signedIn, async (c) => {
+    if (registration !== 'invite') throw new HttpError(404, 'There is no such page.');
+    const token = newToken();
+    await insertInvite(db, tokenHash(token), currentUser(c).id, now());
+    const origin = config.publicUrl ?? new URL(c.req.url).origin;
+    return accountPage(c, {}, 201, `${origin}/register?invite=${token}`);
+  });
+
+  return app;
+}

@@ -1,0 +1,121 @@
+import type { Registration } from '../../collector/config.js';
+import { ButtonForm, Csrf, Field, type FormState } from './form.js';
+import { Layout, type Viewer } from './layout.js';
+
+/** The login form. */
+export function LoginPage(props: { form: FormState<'email'>; next: string; csrfToken: string; registration: Registration }) {
+  const { form, next, csrfToken } = props;
+  return (
+    <Layout title="Log in">
+      <h1>Log in</h1>
+      {form.errors.form === undefined ? null : (
+        <p class="error" role="alert">
+          {form.errors.form}
+        </p>
+      )}
+      <form method="post" action="/login" novalidate>
+        <Csrf token={csrfToken} />
+        <input type="hidden" name="next" value={next} />
+        <Field label="Email" name="email" type="email" value={form.values.email} error={form.errors.email} autocomplete="username" />
+        <Field label="Password" name="password" type="password" error={form.errors.password} autocomplete="current-password" />
+        <button type="submit">Log in</button>
+      </form>
+      {props.registration === 'closed' ? null : (
+        <p>
+          No account yet? <a href="/register">Register</a>
+        </p>
+      )}
+    </Layout>
+  );
+}
+
+/** The registration form, or why registration is not open. */
+export function RegisterPage(props: {
+  form: FormState<'email' | 'name' | 'invite'>;
+  csrfToken: string;
+  registration: Registration;
+  inviteValid: boolean;
+}) {
+  const { form, csrfToken, registration } = props;
+  const closed = registration === 'closed' || (registration === 'invite' && !props.inviteValid);
+  return (
+    <Layout title="Register">
+      <h1>Register</h1>
+      {closed ? (
+        <p>
+          {registration === 'closed'
+            ? 'This Sightline does not take new accounts. Ask its operator for one.'
+            : 'This Sightline takes new accounts by invitation only, and this page has no valid invitation. Ask someone with an account for an invitation link.'}
+        </p>
+      ) : (
+        <form method="post" action="/register" novalidate>
+          <Csrf token={csrfToken} />
+          {registration === 'invite' ? <input type="hidden" name="invite" value={form.values.invite} /> : null}
+          {form.errors.invite === undefined ? null : <p class="error">{form.errors.invite}</p>}
+          <Field label="Email" name="email" type="email" value={form.values.email} error={form.errors.email} autocomplete="username" />
+          <Field label="Name (optional)" name="name" value={form.values.name} error={form.errors.name} autocomplete="name" />
+          <Field
+            label="Password (at least 10 characters)"
+            name="password"
+            type="password"
+            error={form.errors.password}
+            autocomplete="new-password"
+          />
+          <button type="submit">Create account</button>
+        </form>
+      )}
+      <p>
+        Have an account? <a href="/login">Log in</a>
+      </p>
+    </Layout>
+  );
+}
+
+/** Account settings: change password, and invitations when registration is by invitation. */
+export function AccountPage(props: {
+  viewer: Viewer;
+  form: FormState<never>;
+  notice: string | undefined;
+  registration: Registration;
+  inviteLink: string | undefined;
+}) {
+  const { viewer, form, notice } = props;
+  return (
+    <Layout title="Account" viewer={viewer}>
+      <h1>Account</h1>
+      <p class="muted">Signed in as {viewer.email}</p>
+      {notice === undefined ? null : (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <h2>Change password</h2>
+      <p class="muted">Every other browser signed in to this account is signed out.</p>
+      <form method="post" action="/account/password" novalidate>
+        <Csrf token={viewer.csrfToken} />
+        <Field label="Current password" name="current" type="password" error={form.errors.current} autocomplete="current-password" />
+        <Field
+          label="New password (at least 10 characters)"
+          name="password"
+          type="password"
+          error={form.errors.password}
+          autocomplete="new-password"
+        />
+        <button type="submit">Change password</button>
+      </form>
+      {props.registration === 'invite' ? (
+        <>
+          <h2>Invite someone</h2>
+          {props.inviteLink === undefined ? (
+            <p>An invitation link lets one person register. It works for 7 days.</p>
+          ) : (
+            <p class="notice">
+              Send this link; it is shown only now: <span class="secret">{props.inviteLink}</span>
+            </p>
+          )}
+          <ButtonForm action="/account/invites" csrfToken={viewer.csrfToken} label="Create an invitation link" />
+        </>
+      ) : null}
+    </Layout>
+  );
+}
