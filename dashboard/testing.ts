@@ -4,27 +4,30 @@ import { expect } from 'vitest';
 
 const ORIGIN = 'http://localhost:8787';
 
-/** One browser: its own cookies, a CSRF token read from the last form page. */
+/** One browser, with its own cookies. */
 export class TestBrowser {
   private readonly cookies = new Map<string, string>();
-  private token = '';
 
   constructor(
     private readonly app: Hono,
     private readonly address = '203.0.113.50',
   ) {}
 
-  /** GET a path, keeping cookies and the page's CSRF token. */
+  /** GET a path, keeping cookies. */
   async get(path: string): Promise<Response> {
     return this.send(path, { method: 'GET' });
   }
 
-  /** POST a form with this browser's CSRF token (unless the fields bring their own). */
+  /**
+   * POST a form with this browser's CSRF token (unless the fields bring
+   * their own): the value of its CSRF cookie, which every page it loaded
+   * also put into its forms.
+   */
   async post(path: string, fields: Record<string, string> = {}): Promise<Response> {
-    if (this.token === '') await this.get('/login');
+    if (!this.cookies.has('sightline_csrf')) await this.get('/favicon.ico');
     return this.send(path, {
       method: 'POST',
-      body: new URLSearchParams({ _csrf: this.token, ...fields }).toString(),
+      body: new URLSearchParams({ _csrf: this.cookies.get('sightline_csrf') ?? '', ...fields }).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
   }
@@ -46,6 +49,11 @@ export class TestBrowser {
     return this.cookies.get(name);
   }
 
+  /** Sets a cookie, as a browser that holds it would send it. */
+  setCookie(name: string, value: string): void {
+    this.cookies.set(name, value);
+  }
+
   /** Forgets one cookie, as when it expires. */
   dropCookie(name: string): void {
     this.cookies.delete(name);
@@ -64,10 +72,6 @@ export class TestBrowser {
       const expired = attributes.some((a) => /^\s*max-age=0$/i.test(a) || /^\s*expires=Thu, 01 Jan 1970/i.test(a));
       if (expired || value === '') this.cookies.delete(name.trim());
       else this.cookies.set(name.trim(), value);
-    }
-    if ((res.headers.get('content-type') ?? '').startsWith('text/html')) {
-      const token = /name="_csrf" value="([^"]+)"/.exec(await res.clone().text())?.[1];
-      if (token !== undefined) this.token = token;
     }
     return res;
   }

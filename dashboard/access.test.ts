@@ -1,0 +1,156 @@
+// Who may do what: every dashboard route and method, as an anonymous
+// visitor, the site's owner, another account, and the holder of a share link.
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../collector/config.js';
+import { insertSession, insertShareLink, insertUser } from '../collector/db/accounts.js';
+import { insertEvent } from '../collector/db/events.js';
+import { insertSite } from '../collector/db/sites.js';
+import { dialects, useTestStore } from '../collector/db/testing.js';
+import { IngestStats } from '../collector/stats.js';
+import { countRows, testIngest } from '../collector/testing.js';
+import { loadTracker } from '../collector/tracker.js';
+import { createApp } from './app.js';
+import { newToken, tokenHash } from './auth.js';
+import { hashPassword } from './password.js';
+import { TestBrowser } from './testing.js';
+
+const tracker = loadTracker();
+const PASSWORD = 'a long enough password';
+// Cheap scrypt parameters: the hash string carries them, so login works as usual.
+const passwordHash = await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 });
+const SHARE = newToken();
+
+type Role = 'anonymous' | 'other' | 'share' | 'owner';
+/** A status, or `login`: a 303 to the login page. */
+type Expected = Record<Role, number | 'login'>;
+
+// The login page for everyone without an account; 404 for the other account,
+// exactly as for a site that does not exist.
+const ownerOnly = (owner: number): Expected => ({ anonymous: 'login', other: 404, share: 'login', owner });
+const anyAccount = (status: number): Expected => ({ anonymous: 'login', other: status, share: 'login', owner: status });
+const everyone = (status: number): Expected => ({ anonymous: status, other: status, share: status, owner: status });
+
+const routes: Array<[string, string, Record<string, string> | undefined, Expected]> = [
+  ['GET', '/', undefined, anyAccount(200)],
+  ['POST', '/site', { base_url: 'https://new.example' }, anyAccount(303)],
+  ['GET', '/site/1', undefined, ownerOnly(200)],
+  ['GET', '/site/1?before=1.1', undefined, ownerOnly(200)],
+  ['POST', '/site/1/filters', { excluded_ips: '10.0.0.0/8' }, ownerOnly(303)],
+  ['GET', '/site/1/settings', undefined, ownerOnly(200)],
+  ['POST', '/site/1/settings', { base_url: 'https://renamed.example', name: 'Renamed' }, ownerOnly(303)],
+  ['POST', '/site/1/shares', {}, ownerOnly(201)],
+  ['POST', '/site/1/shares/1/revoke', {}, ownerOnly(303)],
+  ['GET', '/site/1/delete', undefined, ownerOnly(200)],
+  ['POST', '/site/1/delete', { confirm: 'example.com' }, ownerOnly(303)],
+  ['GET', `/share/${SHARE}`, undefined, everyone(200)],
+  ['GET', `/share/${SHARE}?before=1.1`, undefined, everyone(200)],
+  ['GET', `/share/${'x'.repeat(43)}`, undefined, everyone(404)],
+  ['GET', '/share/short', undefined, everyone(404)],
+  ['GET', '/account', undefined, anyAccount(200)],
+  ['POST', '/account/password', { current: PASSWORD, password: 'another long password' }, anyAccount(303)],
+  // Only when registration is by invitation.
+  ['POST', '/account/invites', {}, anyAccount(404)],
+  ['POST', '/logout', {}, everyone(303)],
+  ['GET', '/login', undefined, { anonymous: 200, other: 303, share: 200, owner: 303 }],
+  ['GET', '/register', undefined, { anonymous: 200, other: 303, share: 200, owner: 303 }],
+  ['GET', '/assets/style.css', undefined, everyone(200)],
+  // The collector's routes stay open: anyone may send events to a site.
+  ['POST', '/site/1/visit', { event: 'BashVisit', url: '/', ip_address: '1.2.3.4', date: '2013-11-09' }, everyone(201)],
+];
+
+describe.each(dialects)('access control on %s', (dialect) => {
+  const store = useTestStore(dialect);
+
+  async function world() {
+    const server = createApp({ store: store(), config: loadConfig({}), ingest: testIngest(store()), tracker, stats: new IngestStats() });
+    const browsers = {} as Record<Role, TestBrowser>;
+    for (const role of ['anonymous', 'share', 'other', 'owner'] as const) browsers[role] = new TestBrowser(server);
+    for (const [role, email] of [
+      ['owner', 'owner@example.com'],
+      ['other', 'other@example.com'],
+    ] as const) {
+      const user = await insertUser(store().db, { email, name: '', password_hash: passwordHash, created_at: 0 });
+      const token = newToken();
+      await insertSession(store().db, tokenHash(token), user?.id ?? 0, Date.now());
+      browsers[role].setCookie('sightline_session', token);
+    }
+    await insertSite(store().db, { base_url: 'https://example.com', domain: 'example.com', name: 'Example', created_at: 0, owner_id: 1 });
+    await insertEvent(store().db, {
+      site_id: 1,
+      ts: 5,
+      name: 'pageview',
+      url: 'https://example.com/',
+      referrer: null,
+      browser: null,
+      ip: null,
+    });
+    await insertShareLink(store().db, 1, tokenHash(SHARE), 0);
+    return browsers;
+  }
+
+  const snapshot = async () => ({
+    sites: await store().db.selectFrom('sites').selectAll().orderBy('id').execute(),
+    links: await countRows(store().db, 'share_links'),
+    sessions: await countRows(store().db, 'sessions'),
+    users: await store().db.selectFrom('users').select(['id', 'password_hash']).orderBy('id').execute(),
+  });
+
+  it.each(routes)('%s %s', async (method, path, fields, expected) => {
+    const browsers = await world();
+    // The owner goes last: what the owner may change, the others must not have changed before.
+    for (const role of ['anonymous', 'share', 'other', 'owner'] as const) {
+      const browser = browsers[role];
+      const before = await snapshot();
+      const res = method === 'GET' ? await browser.get(path) : await browser.post(path, fields);
+      const want = expected[role];
+      expect(res.status, `${role}: ${method} ${path}`).toBe(want === 'login' ? 303 : want);
+      if (want === 'login') expect(res.headers.get('location'), `${role}: ${method} ${path}`).toMatch(/^\/login(\?next=|$)/);
+      // Refused requests change nothing.
+      if (want === 'login' || want === 404) expect(await snapshot(), `${role}: ${method} ${path}`).toEqual(before);
+    }
+  });
+
+  it("answers another account's site exactly as a site that does not exist", async () => {
+    const { other } = await world();
+    for (const [mine, missing] of [
+      ['/site/1', '/site/999'],
+      ['/site/1/settings', '/site/999/settings'],
+      ['/site/1/delete', '/site/999/delete'],
+    ] as const) {
+      const a = await other.get(mine);
+      const b = await other.get(missing);
+      expect([a.status, await a.text()]).toEqual([b.status, await b.text()]);
+      expect(a.status).toBe(404);
+    }
+  });
+
+  it('sends an anonymous visitor to the login page and back to where they were going', async () => {
+    const { anonymous } = await world();
+    const res = await anonymous.get('/site/1/settings?x=1');
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/login?next=${encodeURIComponent('/site/1/settings?x=1')}`);
+    const login = await anonymous.get(res.headers.get('location') ?? '');
+    expect(await login.text()).toContain('name="next" value="/site/1/settings?x=1"');
+    const done = await anonymous.post('/login', { email: 'owner@example.com', password: PASSWORD, next: '/site/1/settings?x=1' });
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe('/site/1/settings?x=1');
+  });
+
+  it('shows the shared report read-only: events, no snippet, settings or filters', async () => {
+    const { share } = await world();
+    const html = await (await share.get(`/share/${SHARE}`)).text();
+    expect(html).toContain('Shared report, read-only');
+    expect(html).toContain('https://example.com/');
+    expect(html).not.toContain('id="snippet"');
+    expect(html).not.toContain('/settings');
+    expect(html).not.toContain('id="filters"');
+    expect(html).not.toContain('<form');
+  });
+
+  it('closes a share link when its owner revokes it', async () => {
+    const { owner, share } = await world();
+    expect((await share.get(`/share/${SHARE}`)).status).toBe(200);
+    expect((await owner.post('/site/1/shares/1/revoke')).status).toBe(303);
+    expect((await share.get(`/share/${SHARE}`)).status).toBe(404);
+  });
+});
