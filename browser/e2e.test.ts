@@ -1,5 +1,5 @@
-// The whole path in a real browser: add a site in the dashboard, paste its
-// snippet into a page on another origin, open it, see the visit.
+// The whole path in a real browser: register, add a site in the dashboard,
+// paste its snippet into a page on another origin, open it, see the visit.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, dialects } from '../collector/db/testing.js';
 import { browserSkipReason, FIXTURE_HOST, launchChromium, serveFixtures } from '../scripts/browser.js';
 import { startServer, waitFor } from '../scripts/server.js';
+import { registerAndAddSite } from './dashboard.js';
 
 const skip = browserSkipReason();
 
@@ -30,11 +31,8 @@ describe.skipIf(skip !== undefined).each(dialects)('end to end on %s', (dialect)
     try {
       const page = await browser.newPage();
 
-      // The site owner adds the site and copies the snippet, as in the README.
-      await page.goto(`${server.origin}/`);
-      await page.fill('#base_url', `http://${FIXTURE_HOST}`);
-      await page.click('button[type=submit]');
-      await page.waitForURL(`${server.origin}/site/1`);
+      // The site owner registers, adds the site and copies the snippet, as in the README.
+      expect(await registerAndAddSite(page, server.origin, `http://${FIXTURE_HOST}`)).toBe(1);
       const snippet = await page.inputValue('#snippet');
       expect(snippet).toBe(
         `<script defer src="${server.origin}/sightline.js" data-site="1"></script>\n` +
