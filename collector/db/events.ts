@@ -1,3 +1,4 @@
+import { markChanged } from './rollups.js';
 import type { Db, Event, NewEvent } from './schema.js';
 
 /** Position in a newest-first list: the last row of the page before. */
@@ -12,9 +13,10 @@ export interface EventPage {
   next: EventCursor | undefined;
 }
 
-/** Stores one event. The collector writes through its batch writer (event-batch.ts); this serves tests and tools. */
+/** Stores one event and marks its day for the roll-ups. The collector writes through its batch writer (event-batch.ts); this serves tests and tools. */
 export async function insertEvent(db: Db, event: NewEvent): Promise<void> {
   await db.insertInto('events').values(event).execute();
+  await markChanged(db, [event]);
 }
 
 /**

@@ -21,6 +21,8 @@ export interface SitesTable {
   excluded_ips: Generated<string>;
   /** The account that sees this site; null only for sites older than accounts, until the first account claims them. */
   owner_id: number | null;
+  /** IANA time zone whose days the reports cut, such as `Europe/Berlin`. */
+  timezone: Generated<string>;
 }
 
 export interface UsersTable {
@@ -47,6 +49,49 @@ export interface InvitesTable {
   token_hash: string;
   created_by: number;
   created_at: number;
+}
+
+/** What the report adds up, per day, per breakdown row. */
+interface RollupSums {
+  visitors: number;
+  visits: number;
+  pageviews: number;
+  bounces: number;
+  duration_ms: number;
+  events: number;
+}
+
+/** One local day of one site: the report's top line and daily chart. */
+export interface RollupDaysTable extends RollupSums {
+  site_id: number;
+  /** `YYYY-MM-DD` in the site's time zone. */
+  day: string;
+}
+
+/** One hour of one local day, for the chart of a single day. */
+export interface RollupHoursTable {
+  site_id: number;
+  day: string;
+  /** The hour's first instant, epoch milliseconds. */
+  hour: number;
+  visitors: number;
+  pageviews: number;
+}
+
+/** One row of one breakdown (pages, sources, countries…) on one local day. */
+export interface RollupRowsTable extends RollupSums {
+  site_id: number;
+  dimension: string;
+  day: string;
+  value: string;
+  engaged_ms: number;
+}
+
+/** A UTC day of a site whose events changed since its roll-ups were made; `version` counts the changes. */
+export interface RollupDirtyTable {
+  site_id: number;
+  day: string;
+  version: number;
 }
 
 /** A read-only link to a site's report. */
@@ -124,6 +169,10 @@ export interface Database {
   sessions: SessionsTable;
   invites: InvitesTable;
   share_links: ShareLinksTable;
+  rollup_days: RollupDaysTable;
+  rollup_hours: RollupHoursTable;
+  rollup_rows: RollupRowsTable;
+  rollup_dirty: RollupDirtyTable;
 }
 
 /** Every column of `events` that an insert sets: all but the id. */

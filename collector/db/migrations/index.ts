@@ -3,6 +3,7 @@ import * as sitesAndEvents from './2026-11-26-01-sites-and-events.js';
 import * as eventPropsAndEngagement from './2026-11-26-02-event-props-and-engagement.js';
 import * as enrichmentAndFilters from './2026-11-26-03-enrichment-and-filters.js';
 import * as accounts from './2026-11-26-04-accounts.js';
+import * as reportRollups from './2026-11-26-05-report-rollups.js';
 
 /**
  * Every migration, imported statically so that a bundle carries them. Names
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-02-event-props-and-engagement': eventPropsAndEngagement,
   '2026-11-26-03-enrichment-and-filters': enrichmentAndFilters,
   '2026-11-26-04-accounts': accounts,
+  '2026-11-26-05-report-rollups': reportRollups,
 };

@@ -1,0 +1,69 @@
+// Frozen: never edit a migration that has shipped; add a new one instead.
+import { type Kysely, sql } from 'kysely';
+import { dialectOf } from '../dialect.js';
+
+// Reports: each site's time zone, the roll-ups of its local days, and the
+// UTC days whose events changed since they were last rolled up.
+// biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on today's schema types.
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .alterTable('sites')
+    .addColumn('timezone', 'text', (col) => col.notNull().defaultTo('UTC'))
+    .execute();
+
+  await db.schema
+    .createTable('rollup_days')
+    .addColumn('site_id', 'bigint', (col) => col.notNull().references('sites.id').onDelete('cascade'))
+    .addColumn('day', 'text', (col) => col.notNull())
+    .addColumn('visitors', 'bigint', (col) => col.notNull())
+    .addColumn('visits', 'bigint', (col) => col.notNull())
+    .addColumn('pageviews', 'bigint', (col) => col.notNull())
+    .addColumn('bounces', 'bigint', (col) => col.notNull())
+    .addColumn('duration_ms', 'bigint', (col) => col.notNull())
+    .addColumn('events', 'bigint', (col) => col.notNull())
+    .addPrimaryKeyConstraint('rollup_days_pk', ['site_id', 'day'])
+    .execute();
+
+  await db.schema
+    .createTable('rollup_hours')
+    .addColumn('site_id', 'bigint', (col) => col.notNull().references('sites.id').onDelete('cascade'))
+    .addColumn('day', 'text', (col) => col.notNull())
+    .addColumn('hour', 'bigint', (col) => col.notNull())
+    .addColumn('visitors', 'bigint', (col) => col.notNull())
+    .addColumn('pageviews', 'bigint', (col) => col.notNull())
+    .addPrimaryKeyConstraint('rollup_hours_pk', ['site_id', 'day', 'hour'])
+    .execute();
+
+  await db.schema
+    .createTable('rollup_rows')
+    .addColumn('site_id', 'bigint', (col) => col.notNull().references('sites.id').onDelete('cascade'))
+    .addColumn('dimension', 'text', (col) => col.notNull())
+    .addColumn('day', 'text', (col) => col.notNull())
+    .addColumn('value', 'text', (col) => col.notNull())
+    .addColumn('visitors', 'bigint', (col) => col.notNull())
+    .addColumn('visits', 'bigint', (col) => col.notNull())
+    .addColumn('pageviews', 'bigint', (col) => col.notNull())
+    .addColumn('bounces', 'bigint', (col) => col.notNull())
+    .addColumn('duration_ms', 'bigint', (col) => col.notNull())
+    .addColumn('events', 'bigint', (col) => col.notNull())
+    .addColumn('engaged_ms', 'bigint', (col) => col.notNull())
+    .addPrimaryKeyConstraint('rollup_rows_pk', ['site_id', 'dimension', 'day', 'value'])
+    .execute();
+  // Replacing one day's rows finds them by day, across dimensions.
+  await db.schema.createIndex('rollup_rows_day').on('rollup_rows').columns(['site_id', 'day']).execute();
+
+  await db.schema
+    .createTable('rollup_dirty')
+    .addColumn('site_id', 'bigint', (col) => col.notNull().references('sites.id').onDelete('cascade'))
+    .addColumn('day', 'text', (col) => col.notNull())
+    .addColumn('version', 'bigint', (col) => col.notNull())
+    .addPrimaryKeyConstraint('rollup_dirty_pk', ['site_id', 'day'])
+    .execute();
+
+  // Events stored before this migration: every UTC day that has any is to be rolled up.
+  const utcDayOf =
+    dialectOf(db) === 'postgres'
+      ? sql`to_char(to_timestamp(ts / 1000) at time zone 'UTC', 'YYYY-MM-DD')`
+      : sql`strftime('%Y-%m-%d', ts / 1000, 'unixepoch')`;
+  await sql`insert into rollup_dirty (site_id, day, version) select distinct site_id, ${utcDayOf}, 1 from events`.execute(db);
+}

@@ -1,0 +1,214 @@
+/**
+ * A site's report for a period: the top line against the period before,
+ * the chart, and every breakdown. Without filters it reads the roll-ups;
+ * with filters it adds up the period's events day by day with the same
+ * code that made the roll-ups (aggregate.ts), so both say the same.
+ */
+import type { Store } from '../../collector/db/connect.js';
+import {
+  type BreakdownRow,
+  breakdown,
+  dailySeries,
+  type HourSums,
+  hourlySeries,
+  readReportEvents,
+  type Sums,
+  sumDays,
+} from '../../collector/db/rollups.js';
+import type { Site } from '../../collector/db/schema.js';
+import { HttpError } from '../../collector/errors.js';
+import { DIMENSIONS, type Dimension, type Filter, sumDay } from './aggregate.js';
+import { addDays, dayBounds, daysBetween, localHour } from './zone.js';
+
+/** The periods a report offers. */
+export const PERIODS = ['today', 'yesterday', '7d', '30d', 'month', 'last-month', '12mo', 'custom'] as const;
+export type PeriodName = (typeof PERIODS)[number];
+
+/** A period of whole local days, both ends included, and how its chart is cut. */
+export interface Period {
+  name: PeriodName;
+  from: string;
+  to: string;
+  granularity: 'hour' | 'day' | 'month';
+}
+
+/** One point of the chart. */
+export interface SeriesPoint {
+  label: string;
+  visitors: number;
+  pageviews: number;
+}
+
+/** Everything a report page shows but the raw event list. */
+export interface Report {
+  period: Period;
+  totals: Sums;
+  /** The period of equal length just before. */
+  previous: Sums;
+  series: SeriesPoint[];
+  breakdowns: Record<Dimension, BreakdownRow[]>;
+}
+
+const LONGEST_CUSTOM_DAYS = 2 * 366;
+
+/** Reads the period from a report URL's query; `today` is the site's local date. */
+export function parsePeriod(
+  query: { period?: string | undefined; from?: string | undefined; to?: string | undefined },
+  today: string,
+): Period {
+  const name = (query.period ?? '30d') as PeriodName;
+  const month = today.slice(0, 7);
+  const span = (from: string, to: string, fixed?: Period['granularity']): Period => {
+    const days = daysBetween(from, to).length;
+    return { name, from, to, granularity: fixed ?? (days <= 1 ? 'hour' : days <= 93 ? 'day' : 'month') };
+  };
+  switch (name) {
+    case 'today':
+      return span(today, today);
+    case 'yesterday':
+      return span(addDays(today, -1), addDays(today, -1));
+    case '7d':
+      return span(addDays(today, -6), today);
+    case '30d':
+      return span(addDays(today, -29), today);
+    case 'month':
+      return span(`${month}-01`, today, 'day');
+    case 'last-month': {
+      const last = addDays(`${month}-01`, -1);
+      return span(`${last.slice(0, 7)}-01`, last, 'day');
+    }
+    case '12mo':
+      return span(`${addMonths(month, -11)}-01`, today, 'month');
+    case 'custom': {
+      const from = query.from ?? '';
+      const to = query.to ?? '';
+      const valid = (day: string) => /^\d{4}-\d{2}-\d{2}$/.test(day) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+      if (!valid(from) || !valid(to))
+        throw new HttpError(400, 'A custom period needs from and to dates, as in from=2026-11-01&to=2026-11-15.');
+      if (from > to) throw new HttpError(400, 'A custom period must end on or after its first day.');
+      if (daysBetween(from, to).length > LONGEST_CUSTOM_DAYS) throw new HttpError(400, 'A custom period can be at most two years long.');
+      return span(from, to);
+    }
+    default:
+      throw new HttpError(400, `There is no period "${String(query.period)}": use one of ${PERIODS.join(', ')}.`);
+  }
+}
+
+/** `YYYY-MM` moved by `n` months. */
+function addMonths(month: string, n: number): string {
+  const index = Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1 + n;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+/** The period of equal length just before. */
+export function previousPeriod(period: Period): { from: string; to: string } {
+  const days = daysBetween(period.from, period.to).length;
+  return { from: addDays(period.from, -days), to: addDays(period.from, -1) };
+}
+
+/** Loads a report: `limit` rows per breakdown. */
+export async function loadReport(store: Store, site: Site, period: Period, filters: readonly Filter[], limit: number): Promise<Report> {
+  const before = previousPeriod(period);
+  if (filters.length > 0) return rawReport(store, site, period, filters, limit);
+  const { db } = store;
+  const [totals, previous] = await Promise.all([
+    sumDays(db, site.id, period.from, period.to),
+    sumDays(db, site.id, before.from, before.to),
+  ]);
+  const series =
+    period.granularity === 'hour'
+      ? hourPoints(await hourlySeries(db, site.id, period.from, period.to), period, site.timezone)
+      : dayPoints(await dailySeries(db, site.id, period.from, period.to), period);
+  const breakdowns = {} as Record<Dimension, BreakdownRow[]>;
+  for (const dimension of DIMENSIONS) breakdowns[dimension] = await breakdown(db, site.id, dimension, period.from, period.to, limit);
+  return { period, totals, previous, series, breakdowns };
+}
+
+/**
+ * The report added up from the raw events, day by day: what a filtered
+ * report shows, and what the roll-ups must equal.
+ */
+export async function rawReport(store: Store, site: Site, period: Period, filters: readonly Filter[], limit: number): Promise<Report> {
+  const before = previousPeriod(period);
+  const totals = zero();
+  const previous = zero();
+  const days: Array<{ day: string; visitors: number; pageviews: number }> = [];
+  const hours: HourSums[] = [];
+  const rows = new Map<string, BreakdownRow>();
+  for (const day of daysBetween(before.from, before.to)) add(previous, (await sumFiltered(store, site, day, filters)).totals);
+  for (const day of daysBetween(period.from, period.to)) {
+    const sums = await sumFiltered(store, site, day, filters);
+    add(totals, sums.totals);
+    days.push({ day, visitors: sums.totals.visitors, pageviews: sums.totals.pageviews });
+    hours.push(...sums.hours);
+    for (const row of sums.rows) {
+      const key = `${row.dimension}\u0000${row.value}`;
+      const sum = rows.get(key);
+      if (sum === undefined) rows.set(key, { ...row });
+      else {
+        add(sum, row);
+        sum.engaged_ms += row.engaged_ms;
+      }
+    }
+  }
+  const breakdowns = {} as Record<Dimension, BreakdownRow[]>;
+  for (const dimension of DIMENSIONS) breakdowns[dimension] = [];
+  for (const row of rows.values()) breakdowns[row.dimension as Dimension].push(row);
+  for (const dimension of DIMENSIONS) {
+    breakdowns[dimension] = breakdowns[dimension]
+      .sort((a, b) => b.visitors - a.visitors || b.pageviews - a.pageviews || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0))
+      .slice(0, limit);
+  }
+  const series = period.granularity === 'hour' ? hourPoints(hours, period, site.timezone) : dayPoints(days, period);
+  return { period, totals, previous, series, breakdowns };
+}
+
+async function sumFiltered(store: Store, site: Site, day: string, filters: readonly Filter[]) {
+  const [from, to] = dayBounds(day, site.timezone);
+  return sumDay(await readReportEvents(store.db, site.id, from, to), from, filters);
+}
+
+function zero(): Sums {
+  return { visitors: 0, visits: 0, pageviews: 0, bounces: 0, duration_ms: 0, events: 0 };
+}
+
+function add(sum: Sums, more: Sums): void {
+  sum.visitors += more.visitors;
+  sum.visits += more.visits;
+  sum.pageviews += more.pageviews;
+  sum.bounces += more.bounces;
+  sum.duration_ms += more.duration_ms;
+  sum.events += more.events;
+}
+
+/** Every hour of the period's days, zero where nothing happened, labelled in local time. */
+function hourPoints(hours: readonly HourSums[], period: Period, zone: string): SeriesPoint[] {
+  const byHour = new Map(hours.map((hour) => [hour.hour, hour]));
+  const points: SeriesPoint[] = [];
+  for (const day of daysBetween(period.from, period.to)) {
+    const [from, to] = dayBounds(day, zone);
+    for (let hour = from; hour < to; hour += 3600_000) {
+      const sums = byHour.get(hour);
+      points.push({
+        label: `${day} ${String(localHour(hour, zone)).padStart(2, '0')}:00`,
+        visitors: sums?.visitors ?? 0,
+        pageviews: sums?.pageviews ?? 0,
+      });
+    }
+  }
+  return points;
+}
+
+/** Every day (or month) of the period, zero where nothing happened. */
+function dayPoints(days: ReadonlyArray<{ day: string; visitors: number; pageviews: number }>, period: Period): SeriesPoint[] {
+  const byDay = new Map(days.map((day) => [day.day, day]));
+  const points = new Map<string, SeriesPoint>();
+  for (const day of daysBetween(period.from, period.to)) {
+    const label = period.granularity === 'month' ? day.slice(0, 7) : day;
+    const point = points.get(label) ?? { label, visitors: 0, pageviews: 0 };
+    point.visitors += byDay.get(day)?.visitors ?? 0;
+    point.pageviews += byDay.get(day)?.pageviews ?? 0;
+    points.set(label, point);
+  }
+  return [...points.values()];
+}

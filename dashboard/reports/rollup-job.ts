@@ -1,0 +1,71 @@
+/**
+ * The roll-up job: recomputes the local days whose events changed, from
+ * the raw events, with the same code a filtered report runs (aggregate.ts).
+ * The dashboard process runs it every few seconds, and a report page runs
+ * it for its own site first, so a report is at most that far behind.
+ */
+import type { Store } from '../../collector/db/connect.js';
+import { clearDirtyDay, type DirtyDay, listDirtyDays, readReportEvents, replaceDay } from '../../collector/db/rollups.js';
+import { findSite } from '../../collector/db/sites.js';
+import { logError } from '../../collector/log.js';
+import { DAY_MS } from '../../collector/time.js';
+import { sumDay } from './aggregate.js';
+import { dayBounds, localDay } from './zone.js';
+
+const BATCH = 200;
+
+/**
+ * Rolls up what changed, at most `maxDays` UTC days of changes (all when
+ * undefined), only of one site when `siteId` is given. Returns how many
+ * marked days remain for that scope.
+ */
+export async function refreshRollups(store: Store, scope: { siteId?: number; maxDays?: number } = {}): Promise<number> {
+  let done = 0;
+  for (;;) {
+    const limit = Math.min(BATCH, (scope.maxDays ?? Number.POSITIVE_INFINITY) - done);
+    if (limit <= 0) break;
+    const dirty = await listDirtyDays(store.db, limit, scope.siteId);
+    if (dirty.length === 0) return 0;
+    await rollUp(store, dirty);
+    done += dirty.length;
+    if (dirty.length < limit) break;
+  }
+  return (await listDirtyDays(store.db, BATCH, scope.siteId)).length;
+}
+
+async function rollUp(store: Store, dirty: readonly DirtyDay[]): Promise<void> {
+  // A UTC day overlaps one or two local days of the site.
+  const localDays = new Map<string, { siteId: number; day: string; zone: string }>();
+  const zones = new Map<number, string | undefined>();
+  for (const mark of dirty) {
+    if (!zones.has(mark.site_id)) zones.set(mark.site_id, (await findSite(store.db, mark.site_id))?.timezone);
+    const zone = zones.get(mark.site_id);
+    if (zone === undefined) continue;
+    const start = Date.parse(`${mark.day}T00:00:00Z`);
+    for (const day of new Set([localDay(start, zone), localDay(start + DAY_MS - 1, zone)])) {
+      localDays.set(`${mark.site_id} ${day}`, { siteId: mark.site_id, day, zone });
+    }
+  }
+  for (const { siteId, day, zone } of localDays.values()) {
+    const [from, to] = dayBounds(day, zone);
+    const events = await readReportEvents(store.db, siteId, from, to);
+    await replaceDay(store, siteId, day, sumDay(events, from));
+  }
+  for (const mark of dirty) await clearDirtyDay(store.db, mark);
+}
+
+/** Runs the job every `everyMs`; returns the function that stops it. */
+export function startRollups(store: Store, everyMs: number): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    refreshRollups(store)
+      .catch((error) => logError('could not roll up report days', error))
+      .finally(() => {
+        running = false;
+      });
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,154 @@
+// The roll-ups must say what the raw events say: for every metric and every
+// breakdown, on random data, on both stores.
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import type { NewEvent, Site } from '../../collector/db/schema.js';
+import { findSite, updateSiteTimezone } from '../../collector/db/sites.js';
+import { dialects, useTestStore } from '../../collector/db/testing.js';
+import { addSite, countRows } from '../../collector/testing.js';
+import { EventWriter } from '../../collector/writer.js';
+import { DIMENSIONS } from './aggregate.js';
+import { loadReport, type Period, rawReport } from './report.js';
+import { refreshRollups } from './rollup-job.js';
+
+/** A small seeded generator, so that a failure can be replayed. */
+function random(seed: number) {
+  let state = seed;
+  const next = () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  return { next, pick };
+}
+
+const START = Date.parse('2026-03-06T00:00:00Z'); // the 8th brings New York's switch to summer time
+const MIN = 60_000;
+
+/** Random visitors over five days: views, engagement, custom events with props, several of each attribute. */
+function randomEvents(seed: number, siteId: number, count: number): NewEvent[] {
+  const { next, pick } = random(seed);
+  const events: NewEvent[] = [];
+  const visitors = Array.from({ length: 40 }, (_, i) => ({
+    id: 1000 * siteId + i,
+    source: pick([null, null, 'search.example', 'news.example']),
+    utm_campaign: pick([null, null, 'spring']),
+    country: pick([null, 'DE', 'US', 'FR']),
+    city: pick([null, 'Berlin']),
+    browser: pick(['Chrome', 'Firefox', 'Safari']),
+    browser_version: pick([null, '140', '145']),
+    os: pick(['Linux', 'iOS']),
+    device: pick(['desktop', 'mobile']),
+  }));
+  let ts = START;
+  for (let i = 0; i < count; i++) {
+    // Mostly minutes apart, sometimes hours: visits split, days change.
+    ts += Math.floor(next() < 0.95 ? next() * 8 * MIN : next() * 3 * 60 * MIN);
+    const visitor = pick(visitors);
+    const path = pick(['/', '/pricing', '/docs/a', '/docs/b?x=1', '/blog#top']);
+    const kind = next();
+    const name = kind < 0.65 ? 'pageview' : kind < 0.85 ? 'engagement' : pick(['Signup', 'Outbound Link', 'Download']);
+    events.push({
+      site_id: siteId,
+      ts,
+      name,
+      url: `https://example.com${path}`,
+      referrer: null,
+      visitor_id: visitor.id,
+      engaged_ms: name === 'engagement' ? Math.floor(next() * 60_000) : null,
+      props: name === 'Signup' ? JSON.stringify({ plan: pick(['free', 'pro']) }) : null,
+      ip: null,
+      source: visitor.source,
+      utm_campaign: visitor.utm_campaign,
+      country: visitor.country,
+      city: visitor.city,
+      browser: visitor.browser,
+      browser_version: visitor.browser_version,
+      os: visitor.os,
+      device: visitor.device,
+    });
+  }
+  return events;
+}
+
+describe.each(dialects)('report roll-ups on %s', (dialect) => {
+  const store = useTestStore(dialect);
+
+  async function write(events: NewEvent[]) {
+    const writer = new EventWriter(store(), { batchSize: 97, batchDelayMs: 1, queueLimit: 100_000 });
+    await Promise.all(events.map((event) => writer.write(event)));
+    await writer.close();
+  }
+
+  const periods: Period[] = [
+    { name: 'custom', from: '2026-03-05', to: '2026-03-20', granularity: 'day' },
+    { name: 'custom', from: '2026-03-08', to: '2026-03-08', granularity: 'hour' },
+    { name: 'custom', from: '2026-03-06', to: '2026-03-07', granularity: 'day' },
+    { name: 'custom', from: '2026-01-01', to: '2026-12-31', granularity: 'month' },
+  ];
+
+  async function expectRollupsEqualRaw(site: Site) {
+    for (const period of periods) {
+      const fromRollups = await loadReport(store(), site, period, [], 10_000);
+      const fromRaw = await rawReport(store(), site, period, [], 10_000);
+      expect(fromRollups.totals, `${site.timezone} ${period.from}…${period.to}`).toEqual(fromRaw.totals);
+      expect(fromRollups.previous).toEqual(fromRaw.previous);
+      expect(fromRollups.series).toEqual(fromRaw.series);
+      for (const dimension of DIMENSIONS) {
+        expect(fromRollups.breakdowns[dimension], `${dimension} ${period.from}…${period.to}`).toEqual(fromRaw.breakdowns[dimension]);
+      }
+    }
+  }
+
+  it.each([
+    [1, 'UTC'],
+    [2, 'America/New_York'],
+    [3, 'Asia/Kolkata'],
+  ])('equal the raw events for every metric and breakdown (seed %i, %s)', async (seed, zone) => {
+    await addSite(store().db);
+    await updateSiteTimezone(store().db, 1, zone);
+    await write(randomEvents(seed, 1, 1500));
+    expect(await refreshRollups(store())).toBe(0);
+    expect(await countRows(store().db, 'rollup_dirty')).toBe(0);
+    const site = (await findSite(store().db, 1)) as Site;
+    const report = await loadReport(store(), site, periods[0] as Period, [], 10);
+    // Not an empty comparison: the random data reach every breakdown.
+    expect(report.totals.pageviews).toBeGreaterThan(800);
+    for (const dimension of DIMENSIONS.filter((d) => !['utm_source', 'utm_medium', 'utm_term', 'utm_content', 'region'].includes(d))) {
+      expect(report.breakdowns[dimension].length, dimension).toBeGreaterThan(0);
+    }
+    await expectRollupsEqualRaw(site);
+
+    // Independently of aggregate.ts: page views and daily visitors straight from SQL.
+    const [from, to] = [Date.parse('2026-01-01T00:00:00Z'), Date.parse('2027-01-01T00:00:00Z')];
+    const raw = await sql<{
+      n: number | string;
+    }>`select count(*) as n from events where site_id = 1 and name = 'pageview' and ts >= ${from} and ts < ${to}`.execute(store().db);
+    const all = await loadReport(store(), site, periods[3] as Period, [], 10);
+    expect(all.totals.pageviews).toBe(Number(raw.rows[0]?.n));
+  });
+
+  it('follows new events, and a change of time zone, without going stale', async () => {
+    await addSite(store().db);
+    const events = randomEvents(7, 1, 1200);
+    await write(events.slice(0, 600));
+    await refreshRollups(store());
+    await write(events.slice(600));
+    expect(await countRows(store().db, 'rollup_dirty')).toBeGreaterThan(0);
+    await refreshRollups(store());
+    await expectRollupsEqualRaw((await findSite(store().db, 1)) as Site);
+    await updateSiteTimezone(store().db, 1, 'Europe/Berlin');
+    await refreshRollups(store());
+    await expectRollupsEqualRaw((await findSite(store().db, 1)) as Site);
+  });
+
+  it('keeps each site to its own numbers', async () => {
+    await addSite(store().db);
+    await addSite(store().db, { base_url: 'https://b.example', domain: 'b.example' });
+    await write([...randomEvents(11, 1, 400), ...randomEvents(12, 2, 300)]);
+    await refreshRollups(store());
+    for (const id of [1, 2]) await expectRollupsEqualRaw((await findSite(store().db, id)) as Site);
+  });
+});
