@@ -14,7 +14,7 @@
  * - Visit duration and time on page are the engaged time the tracker
  *   measured (visible milliseconds), not guesses between page views.
  */
-import type { BreakdownRow, DaySums, ReportEvent, Sums } from '../../collector/db/rollups.js';
+import type { DaySums, ReportEvent, Sums } from '../../collector/db/rollups.js';
 import { ENGAGEMENT, PAGEVIEW } from '../../collector/parse.js';
 
 /** The longest quiet gap inside one visit. */
