@@ -195,7 +195,7 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     while (path !== undefined) {
       const html = await (await browser.get(path)).text();
       names.push(...Array.from(html.matchAll(/<td>(e\d+)<\/td>/g), (m) => m[1] ?? ''));
-      path = /href="(\/site\/1\?before=[\d.]+)">Older events/.exec(html)?.[1];
+      path = /href="(\/site\/1\?before=[\d.]+&amp;[^"#]*)#events-list">Older events/.exec(html)?.[1]?.replaceAll('&amp;', '&');
       pages++;
     }
     expect(pages).toBe(3);

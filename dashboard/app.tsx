@@ -12,14 +12,12 @@ import { type CollectorDeps, createCollector, PIXEL_PATH } from '../collector/ap
 import type { Config } from '../collector/config.js';
 import { deleteShareLink, findSharedSiteId, insertShareLink, listShareLinks } from '../collector/db/accounts.js';
 import type { Store } from '../collector/db/connect.js';
-import { countEvents, type EventCursor, listEvents } from '../collector/db/events.js';
-import { filteredSince } from '../collector/db/filtered.js';
+import { countEvents } from '../collector/db/events.js';
 import type { Site, User } from '../collector/db/schema.js';
-import { deleteSite, findSite, insertSite, listSites, updateSite, updateSiteFilters } from '../collector/db/sites.js';
+import { deleteSite, findSite, insertSite, listSites, updateSite, updateSiteFilters, updateSiteTimezone } from '../collector/db/sites.js';
 import { HttpError, handleError } from '../collector/errors.js';
 import { parseId } from '../collector/parse.js';
 import type { SiteCache } from '../collector/site-cache.js';
-import { utcDay } from '../collector/time.js';
 import { TRACKER_PATH } from '../collector/tracker.js';
 import { accountRoutes } from './accounts.js';
 import { loadSession, newToken, signedIn, tokenHash } from './auth.js';
@@ -28,18 +26,18 @@ import { type FiltersFormState, parseFiltersForm, parseSiteForm } from './forms.
 import { securityHeaders } from './headers.js';
 import { logRequests } from './logging.js';
 import { currentUser, page, viewerOf } from './page.js';
+import { exportCsv, reportPage } from './report-routes.js';
+import { isTimeZone } from './reports/zone.js';
 import { STYLESHEET } from './style.js';
 import { LoginThrottle } from './throttle.js';
 import { HomePage, type SiteFormState } from './views/home.js';
 import { ErrorPage } from './views/layout.js';
-import { DeletePage, SettingsPage } from './views/settings.js';
-import { type OwnerParts, SitePage } from './views/site.js';
+import { DeletePage, type SettingsFormState, SettingsPage } from './views/settings.js';
+
+export { EVENTS_PER_PAGE } from './report-routes.js';
 
 /** Largest form body the dashboard reads. */
 const MAX_FORM_BODY = 64 * 1024;
-
-/** Events shown per page of a site's event list. */
-export const EVENTS_PER_PAGE = 50;
 
 const emptyForm: SiteFormState = { values: { base_url: '', name: '' }, errors: {} };
 const notFound = () => new HttpError(404, 'There is no such site.');
@@ -100,17 +98,9 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
     return c.redirect(`/site/${site.id}`, 303);
   });
 
-  /** The report page, for the owner or for a share link. */
-  const report = async (c: Context, site: Site, basePath: string, owner: OwnerParts | undefined, status: ContentfulStatusCode) => {
-    const before = parseCursor(c.req.query('before'));
-    const { events, next } = await listEvents(db, site.id, EVENTS_PER_PAGE, before);
-    const filtered = await filteredSince(db, site.id, `${utcDay(Date.now()).slice(0, 8)}01`);
-    const props = { site, events, next, paged: before !== undefined, filtered, basePath, owner };
-    return page(c, <SitePage {...props} />, status);
-  };
   const ownerReport = (c: Context, site: Site, filters: FiltersFormState, status: ContentfulStatusCode) => {
     const snippet = installSnippet(config.publicUrl ?? new URL(c.req.url).origin, site.id);
-    return report(c, site, `/site/${site.id}`, { viewer: viewerOf(c), snippet, filters }, status);
+    return reportPage(c, store, site, `/site/${site.id}`, { viewer: viewerOf(c), snippet, filters }, status);
   };
 
   app.get('/site/:id', signedIn, async (c) => {
@@ -118,6 +108,8 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
     const values = { allowAnyHost: site.allow_any_host === 1, excludedIps: site.excluded_ips };
     return ownerReport(c, site, { values, errors: {} }, 200);
   });
+
+  app.get('/site/:id/export/:file', signedIn, async (c) => exportCsv(c, store, await ownSite(c)));
 
   app.post('/site/:id/filters', signedIn, async (c) => {
     const site = await ownSite(c);
@@ -129,25 +121,34 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
     return c.redirect(`/site/${site.id}#filters`, 303);
   });
 
-  const settingsPage = async (c: Context, site: Site, form: SiteFormState, status: ContentfulStatusCode, newLink?: string) => {
+  const currentSettings = (site: Site): SettingsFormState => ({
+    values: { base_url: site.base_url, name: site.name, timezone: site.timezone },
+    errors: {},
+  });
+  const settingsPage = async (c: Context, site: Site, form: SettingsFormState, status: ContentfulStatusCode, newLink?: string) => {
     const links = await listShareLinks(db, site.id);
     return page(c, <SettingsPage site={site} viewer={viewerOf(c)} form={form} links={links} newLink={newLink} />, status);
   };
 
   app.get('/site/:id/settings', signedIn, async (c) => {
     const site = await ownSite(c);
-    return settingsPage(c, site, { values: { base_url: site.base_url, name: site.name }, errors: {} }, 200);
+    return settingsPage(c, site, currentSettings(site), 200);
   });
 
   app.post('/site/:id/settings', signedIn, async (c) => {
     const site = await ownSite(c);
     const form = await c.req.parseBody();
     const result = parseSiteForm(form);
-    if ('errors' in result) {
-      const values = { base_url: String(form.base_url ?? ''), name: String(form.name ?? '') };
-      return settingsPage(c, site, { values, errors: result.errors }, 400);
+    const timezone = typeof form.timezone === 'string' ? form.timezone : site.timezone;
+    const errors = 'errors' in result ? { ...result.errors } : {};
+    if (!isTimeZone(timezone)) errors.timezone = 'Choose a time zone from the list.';
+    if ('errors' in result || Object.keys(errors).length > 0) {
+      const values = { base_url: String(form.base_url ?? ''), name: String(form.name ?? ''), timezone };
+      return settingsPage(c, site, { values, errors }, 400);
     }
     await updateSite(db, site.id, result.site);
+    // Days are cut anew in the new zone: the roll-ups are made again.
+    if (timezone !== site.timezone) await updateSiteTimezone(db, site.id, timezone);
     // The domain decides which pages count: the collector must see it now.
     sites.forget(site.id);
     return c.redirect(`/site/${site.id}/settings`, 303);
@@ -158,7 +159,7 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
     const token = newToken();
     await insertShareLink(db, site.id, tokenHash(token), Date.now());
     const link = `${config.publicUrl ?? new URL(c.req.url).origin}/share/${token}`;
-    return settingsPage(c, site, { values: { base_url: site.base_url, name: site.name }, errors: {} }, 201, link);
+    return settingsPage(c, site, currentSettings(site), 201, link);
   });
 
   app.post('/site/:id/shares/:link/revoke', signedIn, async (c) => {
@@ -187,8 +188,10 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
 
   app.get('/share/:token', async (c) => {
     const site = await sharedSite(c);
-    return report(c, site, `/share/${c.req.param('token')}`, undefined, 200);
+    return reportPage(c, store, site, `/share/${c.req.param('token')}`, undefined, 200);
   });
+
+  app.get('/share/:token/export/:file', async (c) => exportCsv(c, store, await sharedSite(c)));
 
   /** The site of the `:id` parameter if the viewer owns it; otherwise 404, as for no site at all. */
   async function ownSite(c: Context): Promise<Site> {
@@ -238,11 +241,4 @@ export function installSnippet(origin: string, siteId: number): string {
     `<script defer src="${origin}${TRACKER_PATH}" data-site="${siteId}"></script>`,
     `<noscript><img src="${origin}${PIXEL_PATH}?s=${siteId}" alt="" width="1" height="1" referrerpolicy="no-referrer-when-downgrade"></noscript>`,
   ].join('\n');
-}
-
-function parseCursor(text: string | undefined): EventCursor | undefined {
-  if (text === undefined) return undefined;
-  const match = /^(\d{1,15})\.(\d{1,15})$/.exec(text);
-  if (match === null) throw new HttpError(400, 'That page link is broken: go back to the newest events.');
-  return { ts: Number(match[1]), id: Number(match[2]) };
 }

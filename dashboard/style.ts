@@ -1,3 +1,5 @@
+import { CHART_CSS } from './views/chart.js';
+
 /** The dashboard's only stylesheet, served from memory. */
 export const STYLESHEET = `
 :root { color-scheme: light dark; --fg: #1d2330; --muted: #6b7280; --line: #d9dde5; --accent: #2456d6; --bad: #b42318; --bg: #fff; }
@@ -35,4 +37,20 @@ textarea { padding: .4rem .5rem; border: 1px solid var(--line); border-radius: 4
 .invalid textarea { border-color: var(--bad); }
 footer { max-width: 72rem; margin: 0 auto; padding: 1rem 1.25rem 2rem; font-size: 13px; color: var(--muted); }
 footer a { color: var(--muted); }
+.periods { display: flex; flex-wrap: wrap; gap: .4rem .9rem; align-items: center; margin: 1rem 0 .5rem; }
+.periods a[aria-current="page"] { font-weight: 700; color: var(--fg); text-decoration: none; }
+.custom-range { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; font-size: 14px; }
+.custom-range input { padding: .2rem .3rem; }
+.chips { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; }
+.chip { border: 1px solid var(--line); border-radius: 999px; padding: .1rem .6rem; text-decoration: none; font-size: 14px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(9rem, 1fr)); gap: .75rem; margin: 1rem 0; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; }
+.card dt { font-size: 13px; color: var(--muted); }
+.card dd { margin: 0; }
+.big { font-size: 1.4rem; font-weight: 700; }
+.panel { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem 1.5rem; margin-top: 1.5rem; }
+.breakdown h3 { font-size: 1rem; margin: 0 0 .3rem; display: flex; justify-content: space-between; }
+.breakdown h3 a { font-size: 13px; font-weight: 400; }
+select { font: inherit; padding: .35rem .4rem; border: 1px solid var(--line); border-radius: 4px; background: var(--bg); color: inherit; max-width: 28rem; }
+${CHART_CSS}
 `;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { markChanged } from './rollups.js';
 import type { Db, Event, NewEvent } from './schema.js';
 
@@ -19,14 +20,73 @@ export async function insertEvent(db: Db, event: NewEvent): Promise<void> {
   await markChanged(db, [event]);
 }
 
+/** A condition on an event's own values, for the raw event list. */
+export type EventFilter =
+  | { readonly column: EventFilterColumn; readonly value: string | null }
+  /** Page views and other events on this path, on any host: `/pricing` matches `https://example.com/pricing?x`. */
+  | { readonly path: string };
+
+/** The event columns the raw list can be filtered on. */
+export type EventFilterColumn =
+  | 'name'
+  | 'source'
+  | 'utm_source'
+  | 'utm_medium'
+  | 'utm_campaign'
+  | 'utm_term'
+  | 'utm_content'
+  | 'country'
+  | 'region'
+  | 'city'
+  | 'browser'
+  | 'browser_version'
+  | 'os'
+  | 'device';
+
+/** Which of a site's events to list. */
+export interface EventQuery {
+  /** The last row of the page before. */
+  readonly before?: EventCursor | undefined;
+  /** From this time on (epoch ms). */
+  readonly from?: number | undefined;
+  /** Before this time (epoch ms). */
+  readonly to?: number | undefined;
+  readonly filters?: readonly EventFilter[];
+}
+
+// LIKE treats these as wildcards; a path is matched as it is.
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+
 /**
  * A site's events, newest first, `limit` at a time. Keyset pagination keeps
- * deep pages as cheap as the first on a large table.
+ * deep pages as cheap as the first on a large table. A path filter is
+ * matched in SQL loosely (the path at the end of the URL, or before its
+ * query or fragment); callers that need exactness check the rows again.
  */
-export async function listEvents(db: Db, siteId: number, limit: number, before?: EventCursor): Promise<EventPage> {
+export async function listEvents(db: Db, siteId: number, limit: number, options: EventQuery | EventCursor = {}): Promise<EventPage> {
+  const { before, from, to, filters = [] } = 'ts' in options ? { before: options } : options;
   let query = db.selectFrom('events').selectAll().where('site_id', '=', siteId);
   if (before !== undefined) {
     query = query.where((eb) => eb.or([eb('ts', '<', before.ts), eb.and([eb('ts', '=', before.ts), eb('id', '<', before.id)])]));
+  }
+  if (from !== undefined) query = query.where('ts', '>=', from);
+  if (to !== undefined) query = query.where('ts', '<', to);
+  for (const filter of filters) {
+    if ('path' in filter) {
+      const path = escapeLike(filter.path);
+      query = query.where((eb) =>
+        eb.or([
+          eb('url', '=', filter.path),
+          eb('url', 'like', sql<string>`${`%${path}`} escape '\\'`),
+          eb('url', 'like', sql<string>`${`%${path}?%`} escape '\\'`),
+          eb('url', 'like', sql<string>`${`%${path}#%`} escape '\\'`),
+        ]),
+      );
+    } else if (filter.value === null) {
+      query = query.where(filter.column, 'is', null);
+    } else {
+      query = query.where(filter.column, '=', filter.value);
+    }
   }
   const rows = await query
     .orderBy('ts', 'desc')
@@ -47,4 +107,22 @@ export async function countEvents(db: Db, siteId: number): Promise<number> {
     .where('site_id', '=', siteId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** Visitor, page and time of a site's page views since `since`, for the realtime count; at most `limit`, newest first. */
+export async function recentPageviews(
+  db: Db,
+  siteId: number,
+  since: number,
+  limit: number,
+): Promise<Array<{ visitor_id: number | null; url: string; ts: number; id: number }>> {
+  return db
+    .selectFrom('events')
+    .select(['visitor_id', 'url', 'ts', 'id'])
+    .where('site_id', '=', siteId)
+    .where('ts', '>=', since)
+    .where('name', '=', 'pageview')
+    .orderBy('ts', 'desc')
+    .limit(limit)
+    .execute();
 }

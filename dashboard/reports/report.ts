@@ -106,8 +106,15 @@ export function previousPeriod(period: Period): { from: string; to: string } {
   return { from: addDays(period.from, -days), to: addDays(period.from, -1) };
 }
 
-/** Loads a report: `limit` rows per breakdown. */
-export async function loadReport(store: Store, site: Site, period: Period, filters: readonly Filter[], limit: number): Promise<Report> {
+/** Loads a report: `limit` rows per breakdown, of the breakdowns asked for (all by default). */
+export async function loadReport(
+  store: Store,
+  site: Site,
+  period: Period,
+  filters: readonly Filter[],
+  limit: number,
+  dimensions: readonly Dimension[] = DIMENSIONS,
+): Promise<Report> {
   const before = previousPeriod(period);
   if (filters.length > 0) return rawReport(store, site, period, filters, limit);
   const { db } = store;
@@ -120,7 +127,9 @@ export async function loadReport(store: Store, site: Site, period: Period, filte
       ? hourPoints(await hourlySeries(db, site.id, period.from, period.to), period, site.timezone)
       : dayPoints(await dailySeries(db, site.id, period.from, period.to), period);
   const breakdowns = {} as Record<Dimension, BreakdownRow[]>;
-  for (const dimension of DIMENSIONS) breakdowns[dimension] = await breakdown(db, site.id, dimension, period.from, period.to, limit);
+  for (const dimension of DIMENSIONS) {
+    breakdowns[dimension] = dimensions.includes(dimension) ? await breakdown(db, site.id, dimension, period.from, period.to, limit) : [];
+  }
   return { period, totals, previous, series, breakdowns };
 }
 

@@ -2,11 +2,17 @@ import type { ShareLink, Site } from '../../collector/db/schema.js';
 import { ButtonForm, Csrf, Field, type FormState } from './form.js';
 import { Layout, type Viewer } from './layout.js';
 
-/** A site's settings: name and base URL, share links, and the way to delete it. */
+/** What the site settings form shows. */
+export type SettingsFormState = FormState<'base_url' | 'name' | 'timezone'>;
+
+// Every zone Node knows, for the picker; UTC first.
+const ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
+
+/** A site's settings: name, base URL and time zone, share links, and the way to delete it. */
 export function SettingsPage(props: {
   site: Site;
   viewer: Viewer;
-  form: FormState<'base_url' | 'name'>;
+  form: SettingsFormState;
   links: ShareLink[];
   /** A share link just made: shown once, since only its hash is kept. */
   newLink: string | undefined;
@@ -24,6 +30,17 @@ export function SettingsPage(props: {
         <Csrf token={viewer.csrfToken} />
         <Field label="Base URL" name="base_url" value={form.values.base_url} error={form.errors.base_url} />
         <Field label="Name" name="name" value={form.values.name} error={form.errors.name} />
+        <p class={form.errors.timezone === undefined ? 'field' : 'field invalid'}>
+          <label for="timezone">Time zone (reports cut days at its midnight)</label>
+          <select id="timezone" name="timezone">
+            {ZONES.map((zone) => (
+              <option value={zone} selected={zone === form.values.timezone}>
+                {zone}
+              </option>
+            ))}
+          </select>
+          {form.errors.timezone === undefined ? null : <span class="error">{form.errors.timezone}</span>}
+        </p>
         <button type="submit">Save</button>
       </form>
 

@@ -2,8 +2,11 @@ import type { EventCursor } from '../../collector/db/events.js';
 import type { Event, Site } from '../../collector/db/schema.js';
 import { DROP_REASONS, type DropReason } from '../../collector/filter.js';
 import type { FiltersFormState } from '../forms.js';
+import type { Report } from '../reports/report.js';
+import { type ReportState, reportQuery } from '../reports/state.js';
 import { Csrf } from './form.js';
 import { Layout, type Viewer } from './layout.js';
+import { type Realtime, ReportSection } from './report.js';
 
 const REASON_TEXT: Record<DropReason, string> = {
   bot: 'bot hits',
@@ -25,6 +28,11 @@ export interface OwnerParts {
  */
 export function SitePage(props: {
   site: Site;
+  report: Report;
+  state: ReportState;
+  realtime: Realtime;
+  /** Days still waiting for the roll-up job. */
+  pending: number;
   events: Event[];
   next: EventCursor | undefined;
   paged: boolean;
@@ -33,7 +41,8 @@ export function SitePage(props: {
   basePath: string;
   owner: OwnerParts | undefined;
 }) {
-  const { site, events, next, paged, filtered, basePath, owner } = props;
+  const { site, events, next, paged, filtered, basePath, owner, state } = props;
+  const stateQuery = reportQuery(state).slice(1);
   return (
     <Layout title={site.name || site.base_url} viewer={owner?.viewer}>
       <h1>{site.name || site.base_url}</h1>
@@ -47,22 +56,24 @@ export function SitePage(props: {
         )}
       </p>
 
-      {owner === undefined ? null : (
-        <>
-          <h2>Install</h2>
-          <p>Paste this into the &lt;head&gt; of every page of {site.domain}:</p>
-          <textarea class="snippet" readonly rows={3} aria-label="Install snippet" id="snippet">
-            {owner.snippet}
-          </textarea>
-        </>
-      )}
-
       <p class="muted" id="filtered">
         Filtered this month:{' '}
         {DROP_REASONS.map((reason) => `${(filtered[reason] ?? 0).toLocaleString('en-US')} ${REASON_TEXT[reason]}`).join(', ')}.
       </p>
 
-      <h2>Events</h2>
+      <ReportSection
+        site={site}
+        report={props.report}
+        state={state}
+        basePath={basePath}
+        realtime={props.realtime}
+        pending={props.pending}
+      />
+
+      <h2 id="events-list">
+        Events <a href={`${basePath}/export/events.csv${reportQuery(state)}`}>CSV</a>
+      </h2>
+      {state.filters.length === 0 ? null : <p class="muted">Events whose own values match the filters.</p>}
       {events.length === 0 ? (
         <p>{paged ? 'No older events.' : 'No events yet. Once the snippet is on a page, each visit shows up here.'}</p>
       ) : (
@@ -94,9 +105,19 @@ export function SitePage(props: {
         </table>
       )}
       <nav class="pager">
-        {paged ? <a href={basePath}>Newest</a> : null}
-        {next === undefined ? null : <a href={`${basePath}?before=${next.ts}.${next.id}`}>Older events</a>}
+        {paged ? <a href={`${basePath}?${stateQuery}#events-list`}>Newest</a> : null}
+        {next === undefined ? null : <a href={`${basePath}?before=${next.ts}.${next.id}&${stateQuery}#events-list`}>Older events</a>}
       </nav>
+
+      {owner === undefined ? null : (
+        <>
+          <h2>Install</h2>
+          <p>Paste this into the &lt;head&gt; of every page of {site.domain}:</p>
+          <textarea class="snippet" readonly rows={3} aria-label="Install snippet" id="snippet">
+            {owner.snippet}
+          </textarea>
+        </>
+      )}
 
       {owner === undefined ? null : <FiltersForm site={site} filters={owner.filters} csrfToken={owner.viewer.csrfToken} />}
     </Layout>

@@ -1,0 +1,174 @@
+/**
+ * The report page and its CSV exports, for a site's owner (`/site/:id`) and
+ * for a share link (`/share/:token`): the same report, with or without the
+ * owner's parts.
+ */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { Store } from '../collector/db/connect.js';
+import { type EventCursor, type EventFilter, listEvents } from '../collector/db/events.js';
+import { filteredSince } from '../collector/db/filtered.js';
+import type { Event, Site } from '../collector/db/schema.js';
+import { HttpError } from '../collector/errors.js';
+import { utcDay } from '../collector/time.js';
+import { toCsv } from './csv.js';
+import { page } from './page.js';
+import { DIMENSIONS, type Dimension, type Filter, pagePath } from './reports/aggregate.js';
+import { loadRealtime } from './reports/realtime.js';
+import { loadReport } from './reports/report.js';
+import { refreshRollups } from './reports/rollup-job.js';
+import { parseReportState, type ReportState } from './reports/state.js';
+import { dayBounds, localDay } from './reports/zone.js';
+import { type OwnerParts, SitePage } from './views/site.js';
+
+/** Events shown per page of a site's event list. */
+export const EVENTS_PER_PAGE = 50;
+/** Rows per breakdown on the page; an export has them all, up to EXPORT_ROWS. */
+const BREAKDOWN_ROWS = 10;
+const EXPORT_ROWS = 100_000;
+// A report page rolls up at most this many changed days of its site before it
+// answers; the job in the background does the rest.
+const INLINE_ROLLUP_DAYS = 3;
+
+function reportState(c: Context, site: Site): ReportState {
+  return parseReportState((name) => c.req.query(name), c.req.queries('f') ?? [], localDay(Date.now(), site.timezone));
+}
+
+/** The report page. */
+export async function reportPage(
+  c: Context,
+  store: Store,
+  site: Site,
+  basePath: string,
+  owner: OwnerParts | undefined,
+  status: ContentfulStatusCode,
+): Promise<Response> {
+  const { db } = store;
+  const state = reportState(c, site);
+  const before = parseCursor(c.req.query('before'));
+  const pending = await refreshRollups(store, { siteId: site.id, maxDays: INLINE_ROLLUP_DAYS });
+  const report = await loadReport(store, site, state.period, state.filters, BREAKDOWN_ROWS);
+  const realtime = await loadRealtime(db, site.id, Date.now());
+  const { events, next } = await listMatchingEvents(store, site, state, EVENTS_PER_PAGE, before);
+  const filtered = await filteredSince(db, site.id, `${utcDay(Date.now()).slice(0, 8)}01`);
+  const props = { site, report, state, realtime, pending, events, next, paged: before !== undefined, filtered, basePath, owner };
+  return page(c, <SitePage {...props} />, status);
+}
+
+/** `/…/export/NAME.csv`: one breakdown, or the raw events, of the period with its filters. */
+export async function exportCsv(c: Context, store: Store, site: Site): Promise<Response> {
+  const file = c.req.param('file') ?? '';
+  const name = file.endsWith('.csv') ? file.slice(0, -4) : '';
+  const state = reportState(c, site);
+  let csv: string;
+  if (name === 'events') {
+    const [from] = dayBounds(state.period.from, site.timezone);
+    const [, to] = dayBounds(state.period.to, site.timezone);
+    const { events } = await listMatchingEvents(store, site, state, EXPORT_ROWS, undefined, { from, to });
+    csv = toCsv(
+      [
+        'time_utc',
+        'event',
+        'url',
+        'referrer',
+        'props',
+        'engaged_ms',
+        'source',
+        'utm_source',
+        'utm_medium',
+        'utm_campaign',
+        'country',
+        'region',
+        'city',
+        'browser',
+        'browser_version',
+        'os',
+        'device',
+        'ip',
+      ],
+      events.map((e) => [
+        new Date(e.ts).toISOString(),
+        e.name,
+        e.url,
+        e.referrer,
+        e.props,
+        e.engaged_ms,
+        e.source,
+        e.utm_source,
+        e.utm_medium,
+        e.utm_campaign,
+        e.country,
+        e.region,
+        e.city,
+        e.browser,
+        e.browser_version,
+        e.os,
+        e.device,
+        e.ip,
+      ]),
+    );
+  } else if ((DIMENSIONS as readonly string[]).includes(name)) {
+    await refreshRollups(store, { siteId: site.id, maxDays: INLINE_ROLLUP_DAYS });
+    const dimension = name as Dimension;
+    const report = await loadReport(store, site, state.period, state.filters, EXPORT_ROWS, [dimension]);
+    csv = toCsv(
+      [dimension, 'visitors', 'visits', 'pageviews', 'bounces', 'visit_duration_ms', 'events', 'engaged_ms'],
+      report.breakdowns[dimension].map((row) => [
+        row.value,
+        row.visitors,
+        row.visits,
+        row.pageviews,
+        row.bounces,
+        row.duration_ms,
+        row.events,
+        row.engaged_ms,
+      ]),
+    );
+  } else {
+    throw new HttpError(404, 'There is no such export.');
+  }
+  const filename = `${site.domain}-${name}-${state.period.from}-${state.period.to}.csv`.replace(/[^\w.-]/g, '_');
+  return c.body(csv, 200, { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"` });
+}
+
+/**
+ * The raw event list, filtered by each event's own values: a page filter
+ * is checked again on the path, since SQL matches it loosely.
+ */
+async function listMatchingEvents(
+  store: Store,
+  site: Site,
+  state: ReportState,
+  limit: number,
+  before: EventCursor | undefined,
+  range: { from?: number; to?: number } = {},
+): Promise<{ events: Event[]; next: EventCursor | undefined }> {
+  const filters = state.filters.map(eventFilter);
+  const paths = state.filters.filter((f) => f.dimension === 'page' || f.dimension === 'entry_page' || f.dimension === 'exit_page');
+  const result = await listEvents(store.db, site.id, limit, { before, ...range, filters });
+  const events = result.events.filter((event) => paths.every((f) => pagePath(event.url) === f.value));
+  return { events, next: result.next };
+}
+
+function eventFilter(filter: Filter): EventFilter {
+  switch (filter.dimension) {
+    case 'page':
+    case 'entry_page':
+    case 'exit_page':
+      return { path: filter.value };
+    case 'event':
+      return { column: 'name', value: filter.value };
+    case 'browser_version':
+      // Shown as "Chrome 140": the browser is enough to narrow the list.
+      return { column: 'browser', value: filter.value.replace(/ [^ ]+$/, '') || null };
+    default:
+      return { column: filter.dimension, value: filter.value === '' ? null : filter.value };
+  }
+}
+
+function parseCursor(text: string | undefined): EventCursor | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d{1,15})\.(\d{1,15})$/.exec(text);
+  if (match === null) throw new HttpError(400, 'That page link is broken: go back to the newest events.');
+  return { ts: Number(match[1]), id: Number(match[2]) };
+}
