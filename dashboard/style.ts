@@ -48,7 +48,8 @@ footer a { color: var(--muted); }
 .card dt { font-size: 13px; color: var(--muted); }
 .card dd { margin: 0; }
 .big { font-size: 1.4rem; font-weight: 700; }
-.panel { display: grid; grid-template-columns: repeat(auto-fit, minmax(20rem, 1fr)); gap: 1rem 1.5rem; margin-top: 1.5rem; }
+.panel { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 27rem), 1fr)); gap: 1rem 1.5rem; margin-top: 1.5rem; }
+.breakdown table { font-size: 13px; }
 .breakdown h3 { font-size: 1rem; margin: 0 0 .3rem; display: flex; justify-content: space-between; }
 .breakdown h3 a { font-size: 13px; font-weight: 400; }
 select { font: inherit; padding: .35rem .4rem; border: 1px solid var(--line); border-radius: 4px; background: var(--bg); color: inherit; max-width: 28rem; }
