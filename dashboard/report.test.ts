@@ -149,6 +149,14 @@ describe.each(dialects)('the report page on %s', (dialect) => {
     expect((await new TestBrowser(server).get('/site/1/export/page.csv')).status).toBe(303);
   });
 
+  it('ends a visit at local midnight: a visitor on both sides counts on each day', async () => {
+    const { browser } = await owner();
+    await insertEvent(store().db, event(9, Date.parse('2026-11-20T23:50:00Z')));
+    await insertEvent(store().db, event(9, Date.parse('2026-11-21T00:10:00Z')));
+    const html = await (await browser.get('/site/1?period=custom&from=2026-11-20&to=2026-11-21')).text();
+    expect(cards(html)).toMatchObject({ 'Unique visitors': '2', Visits: '2', 'Page views': '2', 'Bounce rate': '100%' });
+  });
+
   it('cuts days in the site’s time zone, and re-cuts them when it changes', async () => {
     const { browser } = await owner();
     // 23:30 UTC on one day is 00:30 of the next in Berlin.
