@@ -2,7 +2,9 @@
  * The roll-up job: recomputes the local days whose events changed, from
  * the raw events, with the same code a filtered report runs (aggregate.ts).
  * The dashboard process runs it every few seconds, and a report page runs
- * it for its own site first, so a report is at most that far behind.
+ * it for its own site first, so a report is at most that far behind. Run
+ * one dashboard process per database: two would each roll up, and could
+ * store a day's older sums after the newer ones.
  */
 import type { Store } from '../../collector/db/connect.js';
 import { clearDirtyDay, type DirtyDay, listDirtyDays, readReportEvents, replaceDay } from '../../collector/db/rollups.js';
@@ -19,7 +21,18 @@ const BATCH = 200;
  * undefined), only of one site when `siteId` is given. Returns how many
  * marked days remain for that scope.
  */
-export async function refreshRollups(store: Store, scope: { siteId?: number; maxDays?: number } = {}): Promise<number> {
+export function refreshRollups(store: Store, scope: { siteId?: number; maxDays?: number } = {}): Promise<number> {
+  // One refresh at a time per store: two that read a day's events at
+  // different moments could otherwise store the older sums last.
+  const previous = running.get(store) ?? Promise.resolve(0);
+  const next = previous.catch(() => 0).then(() => refreshNow(store, scope));
+  running.set(store, next);
+  return next;
+}
+
+const running = new WeakMap<Store, Promise<number>>();
+
+async function refreshNow(store: Store, scope: { siteId?: number; maxDays?: number }): Promise<number> {
   let done = 0;
   for (;;) {
     const limit = Math.min(BATCH, (scope.maxDays ?? Number.POSITIVE_INFINITY) - done);
