@@ -7,7 +7,17 @@ import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { socketAddress } from '../collector/app.js';
 import type { Config } from '../collector/config.js';
-import { deleteUserSessions, findUserByEmail, insertInvite, inviteExists, setPasswordHash, takeInvite } from '../collector/db/accounts.js';
+import {
+  deleteApiKey,
+  deleteUserSessions,
+  findUserByEmail,
+  insertApiKey,
+  insertInvite,
+  inviteExists,
+  listApiKeys,
+  setPasswordHash,
+  takeInvite,
+} from '../collector/db/accounts.js';
 import type { Db } from '../collector/db/schema.js';
 import { HttpError } from '../collector/errors.js';
 import { clientAddress } from '../collector/ip.js';
@@ -129,9 +139,23 @@ export function accountRoutes(deps: AccountDeps): Hono {
     return c.redirect('/', 303);
   });
 
-  const accountPage = (c: Context, errors: Record<string, string>, status: 200 | 201 | 400, inviteLink?: string) => {
+  const accountPage = async (
+    c: Context,
+    errors: Record<string, string>,
+    status: 200 | 201 | 400,
+    shown: { inviteLink?: string; apiKey?: string } = {},
+  ) => {
     const notice = c.req.query('changed') === '1' ? 'Password changed. Every other browser was signed out.' : undefined;
-    const props = { viewer: viewerOf(c), form: { values: {}, errors }, notice, registration, inviteLink };
+    const keys = await listApiKeys(db, currentUser(c).id);
+    const props = {
+      viewer: viewerOf(c),
+      form: { values: {}, errors },
+      notice,
+      registration,
+      inviteLink: shown.inviteLink,
+      keys,
+      newKey: shown.apiKey,
+    };
     return page(c, <AccountPage {...props} />, status);
   };
 
@@ -158,7 +182,23 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const token = newToken();
     await insertInvite(db, tokenHash(token), currentUser(c).id, now());
     const origin = config.publicUrl ?? new URL(c.req.url).origin;
-    return accountPage(c, {}, 201, `${origin}/register?invite=${token}`);
+    return accountPage(c, {}, 201, { inviteLink: `${origin}/register?invite=${token}` });
+  });
+
+  app.post('/account/keys', signedIn, async (c) => {
+    const name = text((await c.req.parseBody()).name).trim();
+    if (name === '' || name.length > 100)
+      return accountPage(c, { key_name: 'Name the key (at most 100 characters), such as "Grafana".' }, 400);
+    // Shown once: only its hash is stored.
+    const key = `sl_${newToken()}`;
+    await insertApiKey(db, { user_id: currentUser(c).id, name, key_hash: tokenHash(key), prefix: key.slice(0, 7), created_at: now() });
+    return accountPage(c, {}, 201, { apiKey: key });
+  });
+
+  app.post('/account/keys/:id/revoke', signedIn, async (c) => {
+    const id = Number(c.req.param('id'));
+    if (!Number.isSafeInteger(id) || !(await deleteApiKey(db, currentUser(c).id, id))) throw new HttpError(404, 'There is no such key.');
+    return c.redirect('/account#api-keys', 303);
   });
 
   return app;

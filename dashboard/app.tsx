@@ -20,6 +20,7 @@ import { parseId } from '../collector/parse.js';
 import type { SiteCache } from '../collector/site-cache.js';
 import { TRACKER_PATH } from '../collector/tracker.js';
 import { accountRoutes } from './accounts.js';
+import { createApi } from './api/routes.js';
 import { loadSession, newToken, signedIn, tokenHash } from './auth.js';
 import { csrfProtection } from './csrf.js';
 import { type FiltersFormState, parseFiltersForm, parseSiteForm } from './forms.js';
@@ -222,9 +223,12 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
 }
 
 /** Everything one process serves: the collector's routes, then the dashboard's. */
-export function createApp(deps: CollectorDeps & Omit<DashboardDeps, 'sites'>): Hono {
+export function createApp(deps: CollectorDeps & Omit<DashboardDeps, 'sites'> & { apiRateLimit?: number }): Hono {
   const app = new Hono();
   app.route('/', createCollector(deps));
+  // Before the dashboard: API requests carry a key, not a session and a CSRF token.
+  const api = { store: deps.store, sites: deps.ingest.sites };
+  app.route('/api/v1', createApi(deps.apiRateLimit === undefined ? api : { ...api, rateLimit: deps.apiRateLimit }));
   app.route('/', createDashboard({ ...deps, sites: deps.ingest.sites }));
   // Mounted apps do not carry their notFound; the dashboard middleware has run by now.
   app.notFound((c) => page(c, <ErrorPage status={404} message="There is no such page." />, 404));

@@ -15,7 +15,7 @@ import { toCsv } from './csv.js';
 import { page } from './page.js';
 import { DIMENSIONS, type Dimension, type Filter, pagePath } from './reports/aggregate.js';
 import { loadRealtime } from './reports/realtime.js';
-import { loadReport } from './reports/report.js';
+import { loadReport, type Report } from './reports/report.js';
 import { refreshRollups } from './reports/rollup-job.js';
 import { parseReportState, type ReportState } from './reports/state.js';
 import { dayBounds, localDay } from './reports/zone.js';
@@ -34,6 +34,23 @@ function reportState(c: Context, site: Site): ReportState {
   return parseReportState((name) => c.req.query(name), c.req.queries('f') ?? [], localDay(Date.now(), site.timezone));
 }
 
+/**
+ * A report as the dashboard and the API show it: the site's latest changes
+ * rolled up first. A site seen in another time zone than its own (the
+ * API's `timezone`) is added up from the raw events, as a filtered one is.
+ */
+export async function currentReport(
+  store: Store,
+  site: Site,
+  state: ReportState,
+  limit: number,
+  dimensions?: readonly Dimension[],
+): Promise<{ report: Report; pending: number }> {
+  const pending = await refreshRollups(store, { siteId: site.id, maxDays: INLINE_ROLLUP_DAYS });
+  const report = await loadReport(store, site, state.period, state.filters, limit, dimensions);
+  return { report, pending };
+}
+
 /** The report page. */
 export async function reportPage(
   c: Context,
@@ -46,8 +63,7 @@ export async function reportPage(
   const { db } = store;
   const state = reportState(c, site);
   const before = parseCursor(c.req.query('before'));
-  const pending = await refreshRollups(store, { siteId: site.id, maxDays: INLINE_ROLLUP_DAYS });
-  const report = await loadReport(store, site, state.period, state.filters, BREAKDOWN_ROWS);
+  const { report, pending } = await currentReport(store, site, state, BREAKDOWN_ROWS);
   const realtime = await loadRealtime(db, site.id, Date.now());
   const { events, next } = await listMatchingEvents(store, site, state, EVENTS_PER_PAGE, before);
   const filtered = await filteredSince(db, site.id, `${utcDay(Date.now()).slice(0, 8)}01`);
@@ -108,9 +124,8 @@ export async function exportCsv(c: Context, store: Store, site: Site): Promise<R
       ]),
     );
   } else if ((DIMENSIONS as readonly string[]).includes(name)) {
-    await refreshRollups(store, { siteId: site.id, maxDays: INLINE_ROLLUP_DAYS });
     const dimension = name as Dimension;
-    const report = await loadReport(store, site, state.period, state.filters, EXPORT_ROWS, [dimension]);
+    const { report } = await currentReport(store, site, state, EXPORT_ROWS, [dimension]);
     csv = toCsv(
       [dimension, 'visitors', 'visits', 'pageviews', 'bounces', 'visit_duration_ms', 'events', 'engaged_ms'],
       report.breakdowns[dimension].map((row) => [
@@ -135,7 +150,7 @@ export async function exportCsv(c: Context, store: Store, site: Site): Promise<R
  * The raw event list, filtered by each event's own values: a page filter
  * is checked again on the path, since SQL matches it loosely.
  */
-async function listMatchingEvents(
+export async function listMatchingEvents(
   store: Store,
   site: Site,
   state: ReportState,

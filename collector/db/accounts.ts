@@ -1,4 +1,4 @@
-import type { Db, ShareLink, User } from './schema.js';
+import type { ApiKey, Db, ShareLink, User } from './schema.js';
 
 /** Stores a new account; undefined when the email is taken. */
 export async function insertUser(
@@ -123,4 +123,36 @@ export async function countUsers(db: Db): Promise<number> {
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** Stores a new API key by its hash. */
+export async function insertApiKey(
+  db: Db,
+  key: { user_id: number; name: string; key_hash: string; prefix: string; created_at: number },
+): Promise<ApiKey> {
+  return db.insertInto('api_keys').values(key).returningAll().executeTakeFirstOrThrow();
+}
+
+/** An account's API keys, oldest first. */
+export async function listApiKeys(db: Db, userId: number): Promise<ApiKey[]> {
+  return db.selectFrom('api_keys').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+}
+
+/** The key with this hash and its account, or undefined. */
+export async function findApiKey(db: Db, keyHash: string): Promise<{ key: ApiKey; user: User } | undefined> {
+  const key = await db.selectFrom('api_keys').selectAll().where('key_hash', '=', keyHash).executeTakeFirst();
+  if (key === undefined) return undefined;
+  const user = await db.selectFrom('users').selectAll().where('id', '=', key.user_id).executeTakeFirst();
+  return user === undefined ? undefined : { key, user };
+}
+
+/** Notes that a key was used. */
+export async function touchApiKey(db: Db, id: number, now: number): Promise<void> {
+  await db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
+}
+
+/** Revokes one of an account's keys; false if it has no such key. */
+export async function deleteApiKey(db: Db, userId: number, id: number): Promise<boolean> {
+  const result = await db.deleteFrom('api_keys').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }

@@ -94,6 +94,19 @@ export interface RollupDirtyTable {
   version: number;
 }
 
+/** A key for the JSON API, stored only as a hash. */
+export interface ApiKeysTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  key_hash: string;
+  /** The key's first characters, shown so that its owner can tell keys apart. */
+  prefix: string;
+  created_at: number;
+  /** Updated at most once a minute. */
+  last_used_at: number | null;
+}
+
 /** A read-only link to a site's report. */
 export interface ShareLinksTable {
   id: Generated<number>;
@@ -173,6 +186,7 @@ export interface Database {
   rollup_hours: RollupHoursTable;
   rollup_rows: RollupRowsTable;
   rollup_dirty: RollupDirtyTable;
+  api_keys: ApiKeysTable;
 }
 
 /** Every column of `events` that an insert sets: all but the id. */
@@ -210,3 +224,4 @@ export type Event = Selectable<EventsTable>;
 export type NewEvent = Insertable<EventsTable>;
 export type User = Selectable<UsersTable>;
 export type ShareLink = Selectable<ShareLinksTable>;
+export type ApiKey = Selectable<ApiKeysTable>;

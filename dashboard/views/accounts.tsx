@@ -1,4 +1,5 @@
 import type { Registration } from '../../collector/config.js';
+import type { ApiKey } from '../../collector/db/schema.js';
 import { ButtonForm, Csrf, Field, type FormState } from './form.js';
 import { Layout, type Viewer } from './layout.js';
 
@@ -78,6 +79,9 @@ export function AccountPage(props: {
   notice: string | undefined;
   registration: Registration;
   inviteLink: string | undefined;
+  keys: ApiKey[];
+  /** A key just made: shown once, since only its hash is kept. */
+  newKey: string | undefined;
 }) {
   const { viewer, form, notice } = props;
   return (
@@ -102,6 +106,52 @@ export function AccountPage(props: {
           autocomplete="new-password"
         />
         <button type="submit">Change password</button>
+      </form>
+      <h2 id="api-keys">API keys</h2>
+      <p class="muted">
+        For the JSON API (<a href="/api/v1/openapi.json">OpenAPI document</a>): send <code>Authorization: Bearer KEY</code>. A key reaches
+        this account's sites only.
+      </p>
+      {props.newKey === undefined ? null : (
+        <p class="notice" role="status">
+          New key, shown only now:{' '}
+          <span class="secret" id="new-api-key">
+            {props.newKey}
+          </span>
+        </p>
+      )}
+      {props.keys.length === 0 ? (
+        <p>No keys.</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>Name</th>
+              <th>Key</th>
+              <th>Made</th>
+              <th>Last used</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {props.keys.map((key) => (
+              <tr>
+                <td>{key.name}</td>
+                <td class="secret">{key.prefix}…</td>
+                <td>{new Date(key.created_at).toISOString().slice(0, 10)}</td>
+                <td>{key.last_used_at === null ? 'never' : new Date(key.last_used_at).toISOString().slice(0, 16).replace('T', ' ')}</td>
+                <td>
+                  <ButtonForm action={`/account/keys/${key.id}/revoke`} csrfToken={viewer.csrfToken} label="Revoke" class="link" />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <form method="post" action="/account/keys" novalidate>
+        <Csrf token={viewer.csrfToken} />
+        <Field label="Name of a new key" name="name" error={form.errors.key_name} placeholder="Grafana" />
+        <button type="submit">Create an API key</button>
       </form>
       {props.registration === 'invite' ? (
         <>
