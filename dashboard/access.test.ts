@@ -2,7 +2,7 @@
 // visitor, the site's owner, another account, and the holder of a share link.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../collector/config.js';
-import { insertSession, insertShareLink, insertUser } from '../collector/db/accounts.js';
+import { insertApiKey, insertSession, insertShareLink, insertUser } from '../collector/db/accounts.js';
 import { insertEvent } from '../collector/db/events.js';
 import { insertSite } from '../collector/db/sites.js';
 import { dialects, useTestStore } from '../collector/db/testing.js';
@@ -37,6 +37,9 @@ const routes: Array<[string, string, Record<string, string> | undefined, Expecte
   ['GET', '/site/1?before=1.1', undefined, ownerOnly(200)],
   ['POST', '/site/1/filters', { excluded_ips: '10.0.0.0/8' }, ownerOnly(303)],
   ['GET', '/site/1/settings', undefined, ownerOnly(200)],
+  ['GET', '/site/1?period=7d&f=country:DE', undefined, ownerOnly(200)],
+  ['GET', '/site/1/export/page.csv', undefined, ownerOnly(200)],
+  ['GET', '/site/1/export/events.csv', undefined, ownerOnly(200)],
   ['POST', '/site/1/settings', { base_url: 'https://renamed.example', name: 'Renamed' }, ownerOnly(303)],
   ['POST', '/site/1/shares', {}, ownerOnly(201)],
   ['POST', '/site/1/shares/1/revoke', {}, ownerOnly(303)],
@@ -44,12 +47,17 @@ const routes: Array<[string, string, Record<string, string> | undefined, Expecte
   ['POST', '/site/1/delete', { confirm: 'example.com' }, ownerOnly(303)],
   ['GET', `/share/${SHARE}`, undefined, everyone(200)],
   ['GET', `/share/${SHARE}?before=1.1`, undefined, everyone(200)],
+  ['GET', `/share/${SHARE}/export/source.csv`, undefined, everyone(200)],
+  ['GET', `/share/${'x'.repeat(43)}/export/source.csv`, undefined, everyone(404)],
   ['GET', `/share/${'x'.repeat(43)}`, undefined, everyone(404)],
   ['GET', '/share/short', undefined, everyone(404)],
   ['GET', '/account', undefined, anyAccount(200)],
   ['POST', '/account/password', { current: PASSWORD, password: 'another long password' }, anyAccount(303)],
   // Only when registration is by invitation.
   ['POST', '/account/invites', {}, anyAccount(404)],
+  ['POST', '/account/keys', { name: 'Script' }, anyAccount(201)],
+  // Key 1 is the owner's: another account's revoke finds no such key.
+  ['POST', '/account/keys/1/revoke', {}, { anonymous: 'login', other: 404, share: 'login', owner: 303 }],
   ['POST', '/logout', {}, everyone(303)],
   ['GET', '/login', undefined, { anonymous: 200, other: 303, share: 200, owner: 303 }],
   ['GET', '/register', undefined, { anonymous: 200, other: 303, share: 200, owner: 303 }],
@@ -85,12 +93,14 @@ describe.each(dialects)('access control on %s', (dialect) => {
       ip: null,
     });
     await insertShareLink(store().db, 1, tokenHash(SHARE), 0);
+    await insertApiKey(store().db, { user_id: 1, name: 'Owner', key_hash: tokenHash('sl_owner'), prefix: 'sl_owne', created_at: 0 });
     return browsers;
   }
 
   const snapshot = async () => ({
     sites: await store().db.selectFrom('sites').selectAll().orderBy('id').execute(),
     links: await countRows(store().db, 'share_links'),
+    keys: await countRows(store().db, 'api_keys'),
     sessions: await countRows(store().db, 'sessions'),
     users: await store().db.selectFrom('users').select(['id', 'password_hash']).orderBy('id').execute(),
   });
