@@ -29,7 +29,7 @@ describe.each(dialects)('store on %s', (dialect) => {
 
   it('stores a site and reads it back with numbers, not strings', async () => {
     const saved = await insertSite(store().db, site);
-    expect(saved).toEqual({ id: 1, ...site, allow_any_host: 0, excluded_ips: '', owner_id: null });
+    expect(saved).toEqual({ id: 1, ...site, allow_any_host: 0, excluded_ips: '', owner_id: null, timezone: 'UTC' });
     expect(await findSite(store().db, saved.id)).toEqual(saved);
     expect(await findSite(store().db, 2)).toBeUndefined();
   });

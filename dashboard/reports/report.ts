@@ -82,7 +82,11 @@ export function parsePeriod(
     case 'custom': {
       const from = query.from ?? '';
       const to = query.to ?? '';
-      const valid = (day: string) => /^\d{4}-\d{2}-\d{2}$/.test(day) && new Date(`${day}T00:00:00Z`).toISOString().startsWith(day);
+      // A real date (not 2026-02-30), in years the zone database knows.
+      const valid = (day: string) => {
+        const ms = Date.parse(`${day}T00:00:00Z`);
+        return /^(19[7-9]\d|2\d{3})-\d{2}-\d{2}$/.test(day) && !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(day);
+      };
       if (!valid(from) || !valid(to))
         throw new HttpError(400, 'A custom period needs from and to dates, as in from=2026-11-01&to=2026-11-15.');
       if (from > to) throw new HttpError(400, 'A custom period must end on or after its first day.');
