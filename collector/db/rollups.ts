@@ -140,7 +140,7 @@ export async function clearDirtyDay(db: Db, dirty: DirtyDay): Promise<void> {
  * rolled up again: after its time zone changed, its days are cut anew.
  */
 export async function redoSiteRollups(db: Kysely<Database>, siteId: number): Promise<void> {
-  for (const table of ['rollup_days', 'rollup_hours', 'rollup_rows'] as const) {
+  for (const table of ['rollup_days', 'rollup_hours', 'rollup_rows', 'rollup_month_rows', 'rollup_months'] as const) {
     await db.deleteFrom(table).where('site_id', '=', siteId).execute();
   }
   const utcDayOf =
@@ -168,6 +168,8 @@ export async function replaceDay(store: Store, siteId: number, day: string, sums
       for (const table of ['rollup_days', 'rollup_hours', 'rollup_rows'] as const) {
         await trx.deleteFrom(table).where('site_id', '=', siteId).where('day', '=', day).execute();
       }
+      // The month's sums no longer hold; replaceMonth makes them again.
+      await trx.deleteFrom('rollup_months').where('site_id', '=', siteId).where('month', '=', day.slice(0, 7)).execute();
       if (totals.visits === 0 && totals.visitors === 0) return;
       await trx.insertInto('rollup_days').values(dayRow).execute();
       if (hourRows.length > 0) await trx.insertInto('rollup_hours').values(hourRows).execute();
@@ -185,6 +187,7 @@ export async function replaceDay(store: Store, siteId: number, day: string, sums
     sqlite.prepare('delete from rollup_days where site_id = ? and day = ?').run(siteId, day);
     sqlite.prepare('delete from rollup_hours where site_id = ? and day = ?').run(siteId, day);
     sqlite.prepare('delete from rollup_rows where site_id = ? and day = ?').run(siteId, day);
+    sqlite.prepare('delete from rollup_months where site_id = ? and month = ?').run(siteId, day.slice(0, 7));
     if (totals.visits === 0 && totals.visitors === 0) return;
     sqlite
       .prepare(
@@ -200,6 +203,48 @@ export async function replaceDay(store: Store, siteId: number, day: string, sums
     );
     for (const row of breakdownRows) breakdown.run(row);
   })();
+}
+
+/**
+ * Sums a whole local month's breakdown rows into one row per value, and
+ * marks the month as summed. Only for months that have ended: their days no
+ * longer change but for late events, whose roll-up unmarks the month again.
+ */
+export async function replaceMonth(store: Store, siteId: number, month: string): Promise<void> {
+  const statements = [
+    sql`delete from rollup_month_rows where site_id = ${siteId} and month = ${month}`,
+    sql`insert into rollup_month_rows (site_id, dimension, month, value, visitors, visits, pageviews, bounces, duration_ms, events, engaged_ms)
+      select site_id, dimension, ${month}, value, sum(visitors), sum(visits), sum(pageviews), sum(bounces), sum(duration_ms), sum(events), sum(engaged_ms)
+      from rollup_rows where site_id = ${siteId} and day >= ${`${month}-01`} and day <= ${`${month}-31`}
+      group by site_id, dimension, value`,
+    sql`insert into rollup_months (site_id, month) values (${siteId}, ${month}) on conflict (site_id, month) do nothing`,
+  ];
+  const sqlite = store.sqlite;
+  if (sqlite === undefined) {
+    await store.db.transaction().execute(async (trx) => {
+      for (const statement of statements) await statement.execute(trx);
+    });
+    return;
+  }
+  // The same statements, compiled by Kysely, run in one synchronous transaction.
+  const compiled = statements.map((statement) => statement.compile(store.db));
+  sqlite.transaction(() => {
+    for (const { sql: text, parameters } of compiled) sqlite.prepare(text).run(...(parameters as unknown[]));
+  })();
+}
+
+/** Months before `before` (`YYYY-MM`) that have daily roll-ups but no month sums yet. */
+export async function unsummedMonths(db: Db, before: string): Promise<Array<{ site_id: number; month: string }>> {
+  const rows = await db
+    .selectFrom('rollup_days')
+    .select(['site_id', sql<string>`substr(day, 1, 7)`.as('month')])
+    .where('day', '<', `${before}-01`)
+    .distinct()
+    .execute();
+  const summed = new Set(
+    (await db.selectFrom('rollup_months').select(['site_id', 'month']).execute()).map((r) => `${r.site_id} ${r.month}`),
+  );
+  return rows.filter((row) => !summed.has(`${row.site_id} ${row.month}`));
 }
 
 /** The totals of the days from `from` to `to` (both included). */
@@ -252,7 +297,11 @@ export async function hourlySeries(db: Db, siteId: number, from: string, to: str
   return rows.map((row) => ({ hour: Number(row.hour), visitors: Number(row.visitors), pageviews: Number(row.pageviews) }));
 }
 
-/** One breakdown over the days from `from` to `to`: the top `limit` rows by visitors. */
+/**
+ * One breakdown over the days from `from` to `to`: the top `limit` rows by
+ * visitors. Whole months with month sums are read from those, the other
+ * days from the daily rows.
+ */
 export async function breakdown(
   db: Db,
   siteId: number,
@@ -261,30 +310,77 @@ export async function breakdown(
   to: string,
   limit: number,
 ): Promise<BreakdownRow[]> {
-  const rows = await db
+  const months = await summedMonthsWithin(db, siteId, from, to);
+  const ranges = uncoveredRanges(from, to, months);
+  const sums = ['value', 'visitors', 'visits', 'pageviews', 'bounces', 'duration_ms', 'events', 'engaged_ms'] as const;
+  const daily = db
     .selectFrom('rollup_rows')
-    .select((eb) => [
-      'value',
-      eb.fn.sum<number | string>('visitors').as('visitors'),
-      eb.fn.sum<number | string>('visits').as('visits'),
-      eb.fn.sum<number | string>('pageviews').as('pageviews'),
-      eb.fn.sum<number | string>('bounces').as('bounces'),
-      eb.fn.sum<number | string>('duration_ms').as('duration_ms'),
-      eb.fn.sum<number | string>('events').as('events'),
-      eb.fn.sum<number | string>('engaged_ms').as('engaged_ms'),
-    ])
+    .select(sums)
     .where('site_id', '=', siteId)
     .where('dimension', '=', dimension)
-    .where('day', '>=', from)
-    .where('day', '<=', to)
-    .groupBy('value')
+    .where((eb) => eb.or(ranges.map(([a, b]) => eb.and([eb('day', '>=', a), eb('day', '<=', b)]))));
+  const parts =
+    months.length === 0
+      ? daily
+      : daily.unionAll(
+          db
+            .selectFrom('rollup_month_rows')
+            .select(sums)
+            .where('site_id', '=', siteId)
+            .where('dimension', '=', dimension)
+            .where('month', 'in', months),
+        );
+  const rows = await db
+    .selectFrom(parts.as('r'))
+    .select((eb) => [
+      'r.value',
+      eb.fn.sum<number | string>('r.visitors').as('visitors'),
+      eb.fn.sum<number | string>('r.visits').as('visits'),
+      eb.fn.sum<number | string>('r.pageviews').as('pageviews'),
+      eb.fn.sum<number | string>('r.bounces').as('bounces'),
+      eb.fn.sum<number | string>('r.duration_ms').as('duration_ms'),
+      eb.fn.sum<number | string>('r.events').as('events'),
+      eb.fn.sum<number | string>('r.engaged_ms').as('engaged_ms'),
+    ])
+    .groupBy('r.value')
     .orderBy('visitors', 'desc')
     .orderBy('pageviews', 'desc')
-    .orderBy('value')
+    .orderBy('r.value')
     .limit(limit)
     .execute();
   return rows.map(({ value, engaged_ms, ...sums }) => ({ dimension, value, engaged_ms: Number(engaged_ms ?? 0), ...numbers(sums) }));
 }
+
+/** The months wholly inside [from, to] that have month sums. */
+async function summedMonthsWithin(db: Db, siteId: number, from: string, to: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('rollup_months')
+    .select('month')
+    .where('site_id', '=', siteId)
+    .where('month', '>=', from.slice(0, 7))
+    .where('month', '<=', to.slice(0, 7))
+    .orderBy('month')
+    .execute();
+  const lastDay = (month: string) => new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).toISOString().slice(0, 10);
+  return rows.map((row) => row.month).filter((month) => `${month}-01` >= from && lastDay(month) <= to);
+}
+
+/** The day ranges of [from, to] outside the given whole months (sorted), as [first, last] pairs. */
+export function uncoveredRanges(from: string, to: string, months: readonly string[]): Array<[string, string]> {
+  const ranges: Array<[string, string]> = [];
+  let start = from;
+  for (const month of months) {
+    const first = `${month}-01`;
+    if (first > start) ranges.push([start, previousDay(first)]);
+    start = nextDay(new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).toISOString().slice(0, 10));
+  }
+  if (start <= to) ranges.push([start, to]);
+  // An empty OR would match nothing, which is right: every day is in a month.
+  return ranges.length === 0 ? [['9999-12-31', '0000-01-01']] : ranges;
+}
+
+const previousDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 // Sums come back as strings from PostgreSQL (numeric) and null over no rows.
 function numbers(row: Record<keyof Sums, number | string | null>): Sums {

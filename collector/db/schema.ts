@@ -87,6 +87,22 @@ export interface RollupRowsTable extends RollupSums {
   engaged_ms: number;
 }
 
+/** The breakdown rows of one whole local month that has ended, summed from its days. */
+export interface RollupMonthRowsTable extends RollupSums {
+  site_id: number;
+  dimension: string;
+  /** `YYYY-MM` in the site's time zone. */
+  month: string;
+  value: string;
+  engaged_ms: number;
+}
+
+/** The months of a site whose rows are in rollup_month_rows. */
+export interface RollupMonthsTable {
+  site_id: number;
+  month: string;
+}
+
 /** A UTC day of a site whose events changed since its roll-ups were made; `version` counts the changes. */
 export interface RollupDirtyTable {
   site_id: number;
@@ -186,6 +202,8 @@ export interface Database {
   rollup_hours: RollupHoursTable;
   rollup_rows: RollupRowsTable;
   rollup_dirty: RollupDirtyTable;
+  rollup_month_rows: RollupMonthRowsTable;
+  rollup_months: RollupMonthsTable;
   api_keys: ApiKeysTable;
 }
 

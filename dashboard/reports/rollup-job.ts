@@ -7,7 +7,15 @@
  * store a day's older sums after the newer ones.
  */
 import type { Store } from '../../collector/db/connect.js';
-import { clearDirtyDay, type DirtyDay, listDirtyDays, readReportEvents, replaceDay } from '../../collector/db/rollups.js';
+import {
+  clearDirtyDay,
+  type DirtyDay,
+  listDirtyDays,
+  readReportEvents,
+  replaceDay,
+  replaceMonth,
+  unsummedMonths,
+} from '../../collector/db/rollups.js';
 import { findSite } from '../../collector/db/sites.js';
 import { logError } from '../../collector/log.js';
 import { DAY_MS } from '../../collector/time.js';
@@ -34,6 +42,7 @@ const running = new WeakMap<Store, Promise<number>>();
 
 async function refreshNow(store: Store, scope: { siteId?: number; maxDays?: number }): Promise<number> {
   let done = 0;
+  await sumEndedMonths(store, scope.siteId);
   for (;;) {
     const limit = Math.min(BATCH, (scope.maxDays ?? Number.POSITIVE_INFINITY) - done);
     if (limit <= 0) break;
@@ -59,12 +68,31 @@ async function rollUp(store: Store, dirty: readonly DirtyDay[]): Promise<void> {
       localDays.set(`${mark.site_id} ${day}`, { siteId: mark.site_id, day, zone });
     }
   }
+  const months = new Map<string, { siteId: number; month: string; zone: string }>();
   for (const { siteId, day, zone } of localDays.values()) {
     const [from, to] = dayBounds(day, zone);
     const events = await readReportEvents(store.db, siteId, from, to);
     await replaceDay(store, siteId, day, sumDay(events, from));
+    months.set(`${siteId} ${day.slice(0, 7)}`, { siteId, month: day.slice(0, 7), zone });
+  }
+  // A late event in a month that has ended: its month sums are made again.
+  for (const { siteId, month, zone } of months.values()) {
+    if (month < localDay(Date.now(), zone).slice(0, 7)) await replaceMonth(store, siteId, month);
   }
   for (const mark of dirty) await clearDirtyDay(store.db, mark);
+}
+
+/** Sums every month that has ended in its site's time zone and has no month sums yet. */
+async function sumEndedMonths(store: Store, siteId: number | undefined): Promise<void> {
+  // No site's month can have ended later than it has at UTC+14.
+  const latest = localDay(Date.now(), 'Pacific/Kiritimati').slice(0, 7);
+  const zones = new Map<number, string | undefined>();
+  for (const { site_id, month } of await unsummedMonths(store.db, latest)) {
+    if (siteId !== undefined && site_id !== siteId) continue;
+    if (!zones.has(site_id)) zones.set(site_id, (await findSite(store.db, site_id))?.timezone);
+    const zone = zones.get(site_id);
+    if (zone !== undefined && month < localDay(Date.now(), zone).slice(0, 7)) await replaceMonth(store, site_id, month);
+  }
 }
 
 /** Runs the job every `everyMs`; returns the function that stops it. */

@@ -2,6 +2,7 @@
 // breakdown, on random data, on both stores.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { uncoveredRanges } from '../../collector/db/rollups.js';
 import type { NewEvent, Site } from '../../collector/db/schema.js';
 import { findSite, updateSiteTimezone } from '../../collector/db/sites.js';
 import { dialects, useTestStore } from '../../collector/db/testing.js';
@@ -150,5 +151,32 @@ describe.each(dialects)('report roll-ups on %s', (dialect) => {
     await write([...randomEvents(11, 1, 400), ...randomEvents(12, 2, 300)]);
     await refreshRollups(store());
     for (const id of [1, 2]) await expectRollupsEqualRaw((await findSite(store().db, id)) as Site);
+  });
+});
+
+describe('uncoveredRanges', () => {
+  it.each([
+    [
+      '2026-01-15',
+      '2026-04-10',
+      ['2026-02', '2026-03'],
+      [
+        ['2026-01-15', '2026-01-31'],
+        ['2026-04-01', '2026-04-10'],
+      ],
+    ],
+    ['2026-02-01', '2026-02-28', ['2026-02'], [['9999-12-31', '0000-01-01']]],
+    [
+      '2026-01-01',
+      '2026-03-31',
+      ['2026-02'],
+      [
+        ['2026-01-01', '2026-01-31'],
+        ['2026-03-01', '2026-03-31'],
+      ],
+    ],
+    ['2026-01-05', '2026-01-09', [], [['2026-01-05', '2026-01-09']]],
+  ])('reads %s to %s with month sums %j from the days %j', (from, to, months, ranges) => {
+    expect(uncoveredRanges(from, to, months)).toEqual(ranges);
   });
 });
