@@ -42,7 +42,9 @@ const running = new WeakMap<Store, Promise<number>>();
 
 async function refreshNow(store: Store, scope: { siteId?: number; maxDays?: number }): Promise<number> {
   let done = 0;
-  await sumEndedMonths(store, scope.siteId);
+  // Month sums only make long periods faster, never different: the job in
+  // the background makes them, not a report page that waits for it.
+  if (scope.siteId === undefined) await sumEndedMonths(store);
   for (;;) {
     const limit = Math.min(BATCH, (scope.maxDays ?? Number.POSITIVE_INFINITY) - done);
     if (limit <= 0) break;
@@ -83,12 +85,11 @@ async function rollUp(store: Store, dirty: readonly DirtyDay[]): Promise<void> {
 }
 
 /** Sums every month that has ended in its site's time zone and has no month sums yet. */
-async function sumEndedMonths(store: Store, siteId: number | undefined): Promise<void> {
+async function sumEndedMonths(store: Store): Promise<void> {
   // No site's month can have ended later than it has at UTC+14.
   const latest = localDay(Date.now(), 'Pacific/Kiritimati').slice(0, 7);
   const zones = new Map<number, string | undefined>();
   for (const { site_id, month } of await unsummedMonths(store.db, latest)) {
-    if (siteId !== undefined && site_id !== siteId) continue;
     if (!zones.has(site_id)) zones.set(site_id, (await findSite(store.db, site_id))?.timezone);
     const zone = zones.get(site_id);
     if (zone !== undefined && month < localDay(Date.now(), zone).slice(0, 7)) await replaceMonth(store, site_id, month);
