@@ -16,6 +16,7 @@
  *
  *   npm run bench:reports -- --events 1000000 --rounds 5 --keep /tmp/reports.db
  *
+ * --sites, --months and --seed shape the data (10, 13, 1 by default).
  * --keep PATH keeps the SQLite file and reuses it on the next run (its
  * roll-ups are made again, and timed, every run); generating 10 million
  * events takes minutes.
