@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { logError } from './log.js';
+import { logError, loggablePath } from './log.js';
 
 /** Field name → what is wrong with it. */
 export type FieldErrors = Record<string, string>;
@@ -53,7 +53,7 @@ export function handleError(err: Error, c: Context): Response | Promise<Response
   // HTTPException comes from Hono's own middleware (body limit, bad requests).
   const status: ContentfulStatusCode =
     err instanceof HttpError ? err.status : err instanceof HTTPException ? (err.status as ContentfulStatusCode) : 500;
-  if (status >= 500) logError(`${c.req.method} ${c.req.path} failed`, err, { status });
+  if (status >= 500) logError(`${c.req.method} ${loggablePath(c.req.path)} failed`, err, { status });
   // Only messages we wrote ourselves reach the client, and never a 500's.
   const message = err instanceof HttpError && status !== 500 ? err.message : status < 500 ? err.message || 'Bad request' : GENERIC_5XX;
   const fields = err instanceof HttpError ? err.fields : undefined;

@@ -29,3 +29,11 @@ export function logError(msg: string, error?: unknown, fields: Fields = {}): voi
   const stack = error instanceof Error ? (error.stack ?? error.message) : error === undefined ? undefined : String(error);
   write('error', msg, { ...fields, stack });
 }
+
+/**
+ * A request path as logs may show it: the token of a share or invitation
+ * link is a password of sorts, and the database keeps only its hash.
+ */
+export function loggablePath(path: string): string {
+  return path.replace(/^\/share\/[^/]+/, '/share/…');
+}

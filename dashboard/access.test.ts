@@ -152,6 +152,9 @@ describe.each(dialects)('access control on %s', (dialect) => {
     expect(html).toContain('Shared report, read-only');
     expect(html).toContain('https://example.com/');
     expect(html).not.toContain('id="snippet"');
+    // Visitors' addresses are the owner's to see.
+    expect(html).not.toContain('<th>IP</th>');
+    expect((await (await share.get(`/share/${SHARE}/export/events.csv`)).text()).split('\r\n')[0]).not.toContain('ip');
     expect(html).not.toContain('/settings');
     expect(html).not.toContain('id="filters"');
     // The period picker is a GET form; nothing on the page can change anything.

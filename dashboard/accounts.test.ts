@@ -30,6 +30,8 @@ describe('safeNext', () => {
     ['javascript:alert(1)', '/'],
     ['site/1', '/'],
     ['/%2F%2Fevil.example', '/%2F%2Fevil.example'],
+    ['/.//evil.example', '/'],
+    ['/a/..//evil.example', '/'],
   ])('takes %j to %j', (value, path) => {
     expect(safeNext(value)).toBe(path);
   });
@@ -199,6 +201,17 @@ describe.each(dialects)('accounts on %s', (dialect) => {
     expect(await refused.text()).toMatch(/Too many failed logins. Try again in 15 minutes, after \d\d:\d\d UTC./);
     // The account is refused from another address too: guessing is spread out in vain.
     expect((await new TestBrowser(server, '192.0.2.1').login('ada@example.com')).status).toBe(429);
+  });
+
+  it('throttles failed logins sent all at once as it throttles them one by one', async () => {
+    const server = app({}, new LoginThrottle(DEFAULT_THROTTLE), async () => {});
+    await new TestBrowser(server).register('ada@example.com');
+    const attacker = new TestBrowser(server, '198.51.100.77');
+    await attacker.get('/login');
+    const answers = await Promise.all(Array.from({ length: 16 }, (_, i) => attacker.login('ada@example.com', `parallel guess ${i}`)));
+    const statuses = answers.map((res) => res.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(6);
   });
 
   it.each([

@@ -22,7 +22,7 @@ import type { Db } from '../collector/db/schema.js';
 import { HttpError } from '../collector/errors.js';
 import { clientAddress } from '../collector/ip.js';
 import { endSession, newToken, safeNext, secureRequest, signedIn, startSession, tokenHash } from './auth.js';
-import { normalEmail, parseRegisterForm, passwordError } from './forms.js';
+import { hasControlCharacter, normalEmail, parseRegisterForm, passwordError } from './forms.js';
 import { currentUser, page, viewerOf } from './page.js';
 import { hashPassword, needsRehash, verifyPassword } from './password.js';
 import type { LoginThrottle } from './throttle.js';
@@ -76,8 +76,10 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const email = normalEmail(form.email);
     const next = safeNext(form.next);
     const address = clientAddress(socketAddress(c), c.req.header('x-forwarded-for'), config.ingest.trustedProxies) ?? 'unknown';
-    const keys = [`ip:${address}`, `account:${email}`];
-    const verdict = throttle.verdict(keys, now());
+    // An address longer than any real one is no account: it must not grow the throttle's memory.
+    const keys = [`ip:${address}`, `account:${email.slice(0, 254)}`];
+    const attempt = now();
+    const verdict = throttle.verdict(keys, attempt);
     if ('refusedUntil' in verdict) {
       const seconds = Math.ceil((verdict.refusedUntil - now()) / 1000);
       const at = new Date(verdict.refusedUntil).toISOString().slice(11, 16);
@@ -85,14 +87,18 @@ export function accountRoutes(deps: AccountDeps): Hono {
         'Retry-After': String(seconds),
       });
     }
+    // Counted as a failure before the password is checked, so that many
+    // attempts sent at once are throttled like many sent one by one.
+    throttle.fail(keys, attempt);
     if (verdict.delayMs > 0) await sleep(verdict.delayMs);
-    const user = email === '' ? undefined : await findUserByEmail(db, email);
+    const plausible = email !== '' && email.length <= 254 && !hasControlCharacter(email);
+    const user = plausible ? await findUserByEmail(db, email) : undefined;
     const matches = await verifyPassword(text(form.password), user?.password_hash ?? (await decoyHash()));
     if (user === undefined || !matches) {
-      throttle.fail(keys, now());
       // One message for both: the form must not tell which emails have accounts.
       return loginPage(c, { values: { email }, errors: { form: 'Wrong email or password.' } }, next, 401);
     }
+    throttle.undo(`ip:${address}`, attempt);
     throttle.forget(`account:${email}`);
     if (needsRehash(user.password_hash)) await setPasswordHash(db, user.id, await hashPassword(text(form.password)));
     await startSession(c, db, user.id, secure(c), now());

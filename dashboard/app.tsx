@@ -110,7 +110,7 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
     return ownerReport(c, site, { values, errors: {} }, 200);
   });
 
-  app.get('/site/:id/export/:file', signedIn, async (c) => exportCsv(c, store, await ownSite(c)));
+  app.get('/site/:id/export/:file', signedIn, async (c) => exportCsv(c, store, await ownSite(c), true));
 
   app.post('/site/:id/filters', signedIn, async (c) => {
     const site = await ownSite(c);
@@ -192,7 +192,7 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
     return reportPage(c, store, site, `/share/${c.req.param('token')}`, undefined, 200);
   });
 
-  app.get('/share/:token/export/:file', async (c) => exportCsv(c, store, await sharedSite(c)));
+  app.get('/share/:token/export/:file', async (c) => exportCsv(c, store, await sharedSite(c), false));
 
   /** The site of the `:id` parameter if the viewer owns it; otherwise 404, as for no site at all. */
   async function ownSite(c: Context): Promise<Site> {

@@ -88,7 +88,9 @@ export function safeNext(value: unknown): string {
   if (value.includes('\\') || hasControlCharacter(value)) return '/';
   const base = 'http://sightline.invalid';
   const url = new URL(value, base);
-  return url.origin === base ? url.pathname + url.search + url.hash : '/';
+  const path = url.pathname + url.search + url.hash;
+  // The parser tidies `/.//evil` into `//evil`: check what is returned, too.
+  return url.origin === base && !path.startsWith('//') ? path : '/';
 }
 
 /** The login page's address, coming back to this request's page. */

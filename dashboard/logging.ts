@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { logInfo } from '../collector/log.js';
+import { loggablePath, logInfo } from '../collector/log.js';
 
 /** One log line per dashboard request: method, path, status and duration. */
 export function logRequests(): MiddlewareHandler {
@@ -7,6 +7,6 @@ export function logRequests(): MiddlewareHandler {
     const started = performance.now();
     await next();
     const ms = Math.round((performance.now() - started) * 10) / 10;
-    logInfo('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms });
+    logInfo('request', { method: c.req.method, path: loggablePath(c.req.path), status: c.res.status, ms });
   };
 }

@@ -72,7 +72,8 @@ export async function reportPage(
 }
 
 /** `/…/export/NAME.csv`: one breakdown, or the raw events, of the period with its filters. */
-export async function exportCsv(c: Context, store: Store, site: Site): Promise<Response> {
+/** `owner` says whether visitors' addresses may be in it: not through a share link. */
+export async function exportCsv(c: Context, store: Store, site: Site, owner: boolean): Promise<Response> {
   const file = c.req.param('file') ?? '';
   const name = file.endsWith('.csv') ? file.slice(0, -4) : '';
   const state = reportState(c, site);
@@ -100,7 +101,7 @@ export async function exportCsv(c: Context, store: Store, site: Site): Promise<R
         'browser_version',
         'os',
         'device',
-        'ip',
+        ...(owner ? ['ip'] : []),
       ],
       events.map((e) => [
         new Date(e.ts).toISOString(),
@@ -120,7 +121,7 @@ export async function exportCsv(c: Context, store: Store, site: Site): Promise<R
         e.browser_version,
         e.os,
         e.device,
-        e.ip,
+        ...(owner ? [e.ip] : []),
       ]),
     );
   } else if ((DIMENSIONS as readonly string[]).includes(name)) {

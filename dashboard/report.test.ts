@@ -115,6 +115,8 @@ describe.each(dialects)('the report page on %s', (dialect) => {
     ['/site/1?period=custom&from=2020-01-01&to=2026-03-01', 'at most two years'],
     ['/site/1?f=ip:1.2.3.4', 'There is no filter &quot;ip&quot;'],
     ['/site/1?f=nonsense', 'There is no filter &quot;nonsense&quot;'],
+    ['/site/1?f=source:%00', 'A filter value cannot hold control characters.'],
+    ['/site/1?period=custom&from=1970-01-01&to=2999-12-31', 'at most two years'],
   ])('answers %s with 400 and the reason', async (path, message) => {
     const { browser } = await owner();
     const res = await browser.get(path);

@@ -69,6 +69,13 @@ export class LoginThrottle {
     }
   }
 
+  /** Takes back one failure recorded at `at`: an attempt counted before its password was checked, which was right. */
+  undo(key: string, at: number): void {
+    const recent = this.failures.get(key);
+    const index = recent?.lastIndexOf(at) ?? -1;
+    if (recent !== undefined && index !== -1) recent.splice(index, 1);
+  }
+
   /** Forgets the failures of one key: an account after its owner logs in. */
   forget(key: string): void {
     this.failures.delete(key);

@@ -93,6 +93,13 @@ describe.each(dialects)('the JSON API on %s', (dialect) => {
     expect((await api('/sites', { method: 'POST', body: 'base_url=x', headers: { 'content-type': 'text/plain' } })).status).toBe(415);
     expect((await api('/sites', { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } })).status).toBe(400);
     expect((await api('/sites', json([1, 2]))).status).toBe(400);
+    const inherited = await api('/sites', json({ base_url: 'https://example.com', constructor: 1 }));
+    expect(((await inherited.json()) as { error: { fields: Record<string, string> } }).error.fields).toEqual({
+      constructor: 'is not a field of this request',
+    });
+    const huge = await api('/sites', json({ base_url: 'https://example.com', name: 'n'.repeat(20_000) }));
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: { code: string } }).error.code).toBe('too_large');
 
     expect((await api('/sites/1', { method: 'DELETE' })).status).toBe(204);
     expect((await api('/sites/1')).status).toBe(404);

@@ -6,6 +6,7 @@
  * from the dashboard's own code (report-routes.tsx, reports/).
  */
 import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { findApiKey, touchApiKey } from '../../collector/db/accounts.js';
 import type { Store } from '../../collector/db/connect.js';
 import type { EventCursor } from '../../collector/db/events.js';
@@ -26,6 +27,8 @@ import { topLine } from '../views/report.js';
 import { OPERATIONS } from './operations.js';
 import { checkBody, checkParams, type Operation, openApiDocument, type Values } from './schema.js';
 
+/** The largest request body: a site is a few hundred bytes. */
+const MAX_BODY = 16 * 1024;
 /** Requests per key per minute, unless a test says otherwise. */
 export const RATE_LIMIT = 600;
 const WINDOW_MS = 60_000;
@@ -72,6 +75,14 @@ export function createApi(deps: ApiDeps): Hono {
     c.set('renderError', renderApiError);
     await next();
   });
+  app.use(
+    bodyLimit({
+      maxSize: MAX_BODY,
+      onError: () => {
+        throw new HttpError(413, `Send at most ${MAX_BODY} bytes.`);
+      },
+    }),
+  );
 
   app.get('/openapi.json', (c) =>
     c.json(
@@ -280,8 +291,14 @@ function rowJson(row: BreakdownRow, totalVisitors: number) {
     share: totalVisitors === 0 ? 0 : row.visitors / totalVisitors,
     bounce_rate: row.visits === 0 ? 0 : row.bounces / row.visits,
     visit_duration_ms: row.visits === 0 ? 0 : Math.round(row.duration_ms / row.visits),
-    time_on_page_ms: row.pageviews === 0 ? null : Math.round(row.engaged_ms / row.pageviews),
+    time_on_page_ms: timeOnPage(row),
   };
+}
+
+/** As the dashboard shows it: per page view for pages, per exit for exit pages, none for the rest. */
+function timeOnPage(row: BreakdownRow): number | null {
+  const per = row.dimension === 'page' ? row.pageviews : row.dimension === 'exit_page' ? row.visits : 0;
+  return per === 0 ? null : Math.round(row.engaged_ms / per);
 }
 
 function eventJson(event: Event) {

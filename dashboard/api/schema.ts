@@ -116,7 +116,7 @@ export function checkBody(schema: ObjectSchema, body: unknown): Record<string, u
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'Send a JSON object.');
   const errors: FieldErrors = {};
   const record = body as Record<string, unknown>;
-  for (const name of Object.keys(record)) if (!(name in schema.properties)) errors[name] = 'is not a field of this request';
+  for (const name of Object.keys(record)) if (!Object.hasOwn(schema.properties, name)) errors[name] = 'is not a field of this request';
   for (const name of schema.required ?? []) if (record[name] === undefined) errors[name] = 'is required';
   for (const [name, field] of Object.entries(schema.properties)) {
     const value = record[name];
@@ -141,7 +141,8 @@ const ERROR_SCHEMA: Schema = {
       properties: {
         code: {
           type: 'string',
-          description: 'Stable, for programs: bad_request, unauthorized, not_found, conflict, too_large, rate_limited, internal.',
+          description:
+            'Stable, for programs: bad_request, unauthorized, not_found, too_large, unsupported_media_type, rate_limited, internal.',
         },
         message: { type: 'string', description: 'For people.' },
         fields: { type: 'object', properties: {}, description: 'What was wrong with each named parameter or field.' },
@@ -166,6 +167,12 @@ export function openApiDocument(ops: readonly Operation[], info: { title: string
       ['400', 'A parameter or field is wrong; `fields` says which.'],
       ['401', 'No API key, or one that does not exist (any more).'],
       ['404', 'No such site among the key’s account’s sites.'],
+      ...(op.body === undefined
+        ? []
+        : [
+            ['413', 'The body is larger than 16 KB.'],
+            ['415', 'The body is not application/json.'],
+          ]),
       ['429', 'Too many requests with this key; see Retry-After.'],
     ]) {
       responses[status as string] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };

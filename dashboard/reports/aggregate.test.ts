@@ -178,3 +178,18 @@ describe('report definitions', () => {
     expect(pagePath(url)).toBe(path);
   });
 });
+
+describe('engaged time', () => {
+  it('belongs to the visit that viewed the page, however long the page was read, and starts no visit', () => {
+    const day = sumDay(
+      [page(1, 0, '/long-read'), engaged(1, 45, '/long-read', 45 * MIN), page(1, 50, '/next'), engaged(2, 5, '/orphan', 9000)],
+      T0,
+    );
+    expect(day.totals).toMatchObject({ visitors: 1, visits: 1, pageviews: 2, bounces: 0, duration_ms: 45 * MIN });
+    expect(rowsOf(day.rows, 'page').map((r) => [r.value, r.engaged_ms])).toEqual([
+      ['/long-read', 45 * MIN],
+      ['/next', 0],
+    ]);
+    expect(sumDay([page(1, 0, '/a'), engaged(1, 1, '/b', 1000)], T0, [{ dimension: 'page', value: '/b' }]).totals.visits).toBe(0);
+  });
+});

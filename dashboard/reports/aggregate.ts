@@ -93,7 +93,7 @@ function matches(visit: Visit, filters: readonly Filter[]): boolean {
   return filters.every(({ dimension, value }) => {
     switch (dimension) {
       case 'page':
-        return visit.pages.get(value) !== undefined;
+        return (visit.pages.get(value)?.views ?? 0) > 0;
       case 'entry_page':
         return visit.entry === value;
       case 'exit_page':
@@ -118,7 +118,12 @@ function visitsOf(events: readonly ReportEvent[]): Visit[] {
   for (const event of events) {
     // Events without a visitor id (stored before ids existed) are each their own visitor.
     const visitor = event.visitor_id === null ? `e${event.id}` : `v${event.visitor_id}`;
-    if (current === undefined || current.visitor !== visitor || event.ts - lastTs > VISIT_GAP_MS) {
+    // Engaged time is reported when a page is left or hidden, however long
+    // it was read: it belongs to the visit that viewed the page, and starts
+    // none. Without one (the page was opened before midnight) it is dropped.
+    const engagement = event.name === ENGAGEMENT;
+    if (engagement && current?.visitor !== visitor) continue;
+    if (current === undefined || current.visitor !== visitor || (!engagement && event.ts - lastTs > VISIT_GAP_MS)) {
       current = {
         visitor,
         first: event,

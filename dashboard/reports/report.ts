@@ -87,14 +87,21 @@ export function parsePeriod(
         const ms = Date.parse(`${day}T00:00:00Z`);
         return /^(19[7-9]\d|2\d{3})-\d{2}-\d{2}$/.test(day) && !Number.isNaN(ms) && new Date(ms).toISOString().startsWith(day);
       };
-      if (!valid(from) || !valid(to))
-        throw new HttpError(400, 'A custom period needs from and to dates, as in from=2026-11-01&to=2026-11-15.');
-      if (from > to) throw new HttpError(400, 'A custom period must end on or after its first day.');
-      if (daysBetween(from, to).length > LONGEST_CUSTOM_DAYS) throw new HttpError(400, 'A custom period can be at most two years long.');
+      if (!valid(from) || !valid(to)) {
+        const message = 'A custom period needs from and to dates, as in from=2026-11-01&to=2026-11-15.';
+        throw new HttpError(400, message, valid(from) ? { to: message } : { from: message });
+      }
+      if (from > to) throw new HttpError(400, 'A custom period must end on or after its first day.', { to: 'is before from' });
+      // Counted from the dates, not by listing them: a range of centuries must not cost a list of centuries.
+      if ((Date.parse(to) - Date.parse(from)) / 86_400_000 + 1 > LONGEST_CUSTOM_DAYS) {
+        throw new HttpError(400, 'A custom period can be at most two years long.', { to: 'is more than two years after from' });
+      }
       return span(from, to);
     }
     default:
-      throw new HttpError(400, `There is no period "${String(query.period)}": use one of ${PERIODS.join(', ')}.`);
+      throw new HttpError(400, `There is no period "${String(query.period)}": use one of ${PERIODS.join(', ')}.`, {
+        period: `must be one of ${PERIODS.join(', ')}`,
+      });
   }
 }
 

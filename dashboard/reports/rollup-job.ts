@@ -22,39 +22,43 @@ import { DAY_MS } from '../../collector/time.js';
 import { sumDay } from './aggregate.js';
 import { dayBounds, localDay } from './zone.js';
 
-const BATCH = 200;
+// Days rolled up per turn of the lock: a report page waits for one turn at most.
+const BATCH = 20;
+/** The most marked days one background run takes on; the next run goes on. */
+const MOST_PER_RUN = 2000;
 
 /**
  * Rolls up what changed, at most `maxDays` UTC days of changes (all when
  * undefined), only of one site when `siteId` is given. Returns how many
  * marked days remain for that scope.
  */
-export function refreshRollups(store: Store, scope: { siteId?: number; maxDays?: number } = {}): Promise<number> {
-  // One refresh at a time per store: two that read a day's events at
-  // different moments could otherwise store the older sums last.
-  const previous = running.get(store) ?? Promise.resolve(0);
-  const next = previous.catch(() => 0).then(() => refreshNow(store, scope));
-  running.set(store, next);
-  return next;
-}
-
-const running = new WeakMap<Store, Promise<number>>();
-
-async function refreshNow(store: Store, scope: { siteId?: number; maxDays?: number }): Promise<number> {
+export async function refreshRollups(store: Store, scope: { siteId?: number; maxDays?: number } = {}): Promise<number> {
   let done = 0;
   // Month sums only make long periods faster, never different: the job in
   // the background makes them, not a report page that waits for it.
-  if (scope.siteId === undefined) await sumEndedMonths(store);
+  if (scope.siteId === undefined) await locked(store, () => sumEndedMonths(store));
   for (;;) {
     const limit = Math.min(BATCH, (scope.maxDays ?? Number.POSITIVE_INFINITY) - done);
     if (limit <= 0) break;
     const dirty = await listDirtyDays(store.db, limit, scope.siteId);
     if (dirty.length === 0) return 0;
-    await rollUp(store, dirty);
+    await locked(store, () => rollUp(store, dirty));
     done += dirty.length;
     if (dirty.length < limit) break;
   }
   return (await listDirtyDays(store.db, BATCH, scope.siteId)).length;
+}
+
+const turns = new WeakMap<Store, Promise<unknown>>();
+
+/**
+ * One roll-up at a time per store: two that read a day's events at
+ * different moments could otherwise store the older sums last.
+ */
+function locked<T>(store: Store, work: () => Promise<T>): Promise<T> {
+  const turn = (turns.get(store) ?? Promise.resolve()).catch(() => undefined).then(work);
+  turns.set(store, turn);
+  return turn;
 }
 
 async function rollUp(store: Store, dirty: readonly DirtyDay[]): Promise<void> {
@@ -71,17 +75,24 @@ async function rollUp(store: Store, dirty: readonly DirtyDay[]): Promise<void> {
     }
   }
   const months = new Map<string, { siteId: number; month: string; zone: string }>();
+  const rezoned = new Set<number>();
   for (const { siteId, day, zone } of localDays.values()) {
     const [from, to] = dayBounds(day, zone);
     const events = await readReportEvents(store.db, siteId, from, to);
-    await replaceDay(store, siteId, day, sumDay(events, from));
+    const sums = sumDay(events, from);
+    // The zone changed meanwhile: these days are cut wrong, and all were marked again.
+    if (rezoned.has(siteId) || (await findSite(store.db, siteId))?.timezone !== zone) {
+      rezoned.add(siteId);
+      continue;
+    }
+    await replaceDay(store, siteId, day, sums);
     months.set(`${siteId} ${day.slice(0, 7)}`, { siteId, month: day.slice(0, 7), zone });
   }
   // A late event in a month that has ended: its month sums are made again.
   for (const { siteId, month, zone } of months.values()) {
     if (month < localDay(Date.now(), zone).slice(0, 7)) await replaceMonth(store, siteId, month);
   }
-  for (const mark of dirty) await clearDirtyDay(store.db, mark);
+  for (const mark of dirty) if (!rezoned.has(mark.site_id)) await clearDirtyDay(store.db, mark);
 }
 
 /** Sums every month that has ended in its site's time zone and has no month sums yet. */
@@ -102,7 +113,7 @@ export function startRollups(store: Store, everyMs: number): () => void {
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    refreshRollups(store)
+    refreshRollups(store, { maxDays: MOST_PER_RUN })
       .catch((error) => logError('could not roll up report days', error))
       .finally(() => {
         running = false;

@@ -4,6 +4,7 @@
  * reproduces the view; the page needs no script to change it.
  */
 import { HttpError } from '../../collector/errors.js';
+import { hasControlCharacter } from '../forms.js';
 import { DIMENSIONS, type Dimension, type Filter } from './aggregate.js';
 import { type Period, parsePeriod } from './report.js';
 
@@ -20,13 +21,16 @@ const MAX_FILTER_VALUE = 2048;
 /** Reads a report URL's query; a bad period or filter is a 400 that says what is wrong. */
 export function parseReportState(query: (name: string) => string | undefined, filters: readonly string[], today: string): ReportState {
   const period = parsePeriod({ period: query('period'), from: query('from'), to: query('to') }, today);
-  if (filters.length > MAX_FILTERS) throw new HttpError(400, `A report takes at most ${MAX_FILTERS} filters.`);
+  if (filters.length > MAX_FILTERS) throw new HttpError(400, `A report takes at most ${MAX_FILTERS} filters.`, { f: 'too many' });
   const parsed = filters.map((text): Filter => {
     const colon = text.indexOf(':');
     const dimension = colon === -1 ? '' : text.slice(0, colon);
     const value = text.slice(colon + 1);
-    if (!FILTER_DIMENSIONS.has(dimension)) throw new HttpError(400, `There is no filter "${dimension || text}".`);
-    if (value.length > MAX_FILTER_VALUE) throw new HttpError(400, 'That filter value is too long.');
+    const refuse = (message: string) => new HttpError(400, message, { f: message });
+    if (!FILTER_DIMENSIONS.has(dimension)) throw refuse(`There is no filter "${dimension || text}".`);
+    if (value.length > MAX_FILTER_VALUE) throw refuse('That filter value is too long.');
+    // No stored value has one, and PostgreSQL cannot compare text with NUL.
+    if (hasControlCharacter(value)) throw refuse('A filter value cannot hold control characters.');
     return { dimension: dimension as Filter['dimension'], value };
   });
   return { period, filters: parsed };

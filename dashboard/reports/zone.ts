@@ -10,6 +10,8 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(zone: string): Intl.DateTimeFormat {
   let format = formatters.get(zone);
+  // Names are matched without regard to case (eUrOpE/bErLiN): keep the cache bounded.
+  if (format === undefined && formatters.size > 1000) formatters.clear();
   if (format === undefined) {
     format = new Intl.DateTimeFormat('en-US', {
       timeZone: zone,

@@ -86,7 +86,7 @@ export function SitePage(props: {
               <th>Referrer</th>
               <th>Details</th>
               <th>Browser</th>
-              <th>IP</th>
+              {owner === undefined ? null : <th>IP</th>}
             </tr>
           </thead>
           <tbody>
@@ -98,7 +98,8 @@ export function SitePage(props: {
                 <td class="wrap">{event.referrer ?? ''}</td>
                 <td class="wrap">{details(event)}</td>
                 <td class="wrap">{event.browser ?? ''}</td>
-                <td>{event.ip ?? ''}</td>
+                {/* Visitors' addresses are for the owner, not for whoever holds a share link. */}
+                {owner === undefined ? null : <td>{event.ip ?? ''}</td>}
               </tr>
             ))}
           </tbody>
