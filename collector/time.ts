@@ -1,10 +1,17 @@
+/** Milliseconds in an hour. */
+export const HOUR_MS = 3600 * 1000;
 /** Milliseconds in a day. */
-export const DAY_MS = 24 * 3600 * 1000;
+export const DAY_MS = 24 * HOUR_MS;
 
 // The ISO date is computed once per millisecond of the clock: on the hot
 // path it costs more than everything else about the check.
 let lastMs = Number.NaN;
 let lastDay = '';
+
+/** The date `n` days after (or before) `day`, both `YYYY-MM-DD`. */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
 
 /** The UTC day of an epoch-milliseconds time, as `YYYY-MM-DD`. */
 export function utcDay(ms: number): string {

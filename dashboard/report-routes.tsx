@@ -26,6 +26,25 @@ export const EVENTS_PER_PAGE = 50;
 /** Rows per breakdown on the page; an export has them all, up to EXPORT_ROWS. */
 const BREAKDOWN_ROWS = 10;
 const EXPORT_ROWS = 100_000;
+// An exported event's columns after its time, name and URL; the owner's export adds `ip`.
+const EXPORTED_COLUMNS = [
+  'referrer',
+  'props',
+  'engaged_ms',
+  'source',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'country',
+  'region',
+  'city',
+  'browser',
+  'browser_version',
+  'os',
+  'device',
+] as const satisfies ReadonlyArray<keyof Event>;
 // A report page rolls up at most this many changed days of its site before it
 // answers; the job in the background does the rest.
 const INLINE_ROLLUP_DAYS = 3;
@@ -82,47 +101,10 @@ export async function exportCsv(c: Context, store: Store, site: Site, owner: boo
     const [from] = dayBounds(state.period.from, site.timezone);
     const [, to] = dayBounds(state.period.to, site.timezone);
     const { events } = await listMatchingEvents(store, site, state, EXPORT_ROWS, undefined, { from, to });
+    const columns: ReadonlyArray<keyof Event> = owner ? [...EXPORTED_COLUMNS, 'ip'] : EXPORTED_COLUMNS;
     csv = toCsv(
-      [
-        'time_utc',
-        'event',
-        'url',
-        'referrer',
-        'props',
-        'engaged_ms',
-        'source',
-        'utm_source',
-        'utm_medium',
-        'utm_campaign',
-        'country',
-        'region',
-        'city',
-        'browser',
-        'browser_version',
-        'os',
-        'device',
-        ...(owner ? ['ip'] : []),
-      ],
-      events.map((e) => [
-        new Date(e.ts).toISOString(),
-        e.name,
-        e.url,
-        e.referrer,
-        e.props,
-        e.engaged_ms,
-        e.source,
-        e.utm_source,
-        e.utm_medium,
-        e.utm_campaign,
-        e.country,
-        e.region,
-        e.city,
-        e.browser,
-        e.browser_version,
-        e.os,
-        e.device,
-        ...(owner ? [e.ip] : []),
-      ]),
+      ['time_utc', 'event', 'url', ...columns],
+      events.map((e) => [new Date(e.ts).toISOString(), e.name, e.url, ...columns.map((column) => e[column])]),
     );
   } else if ((DIMENSIONS as readonly string[]).includes(name)) {
     const dimension = name as Dimension;
@@ -182,7 +164,8 @@ function eventFilter(filter: Filter): EventFilter {
   }
 }
 
-function parseCursor(text: string | undefined): EventCursor | undefined {
+/** `TS.ID`, the position after which an event list goes on; anything else is a 400. */
+export function parseCursor(text: string | undefined): EventCursor | undefined {
   if (text === undefined) return undefined;
   const match = /^(\d{1,15})\.(\d{1,15})$/.exec(text);
   if (match === null) throw new HttpError(400, 'That page link is broken: go back to the newest events.');

@@ -26,7 +26,7 @@ import type SQLite from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import { describeAgent } from '../collector/agent.js';
 import type { Store } from '../collector/db/connect.js';
-import { markChanged } from '../collector/db/rollups.js';
+import { changedDays, markChanged } from '../collector/db/rollups.js';
 import { EVENT_COLUMNS, type Site } from '../collector/db/schema.js';
 import { insertSite } from '../collector/db/sites.js';
 import { type Source, trafficSource } from '../collector/source.js';
@@ -63,33 +63,11 @@ export interface GenerateResult {
 // A row is the values of EVENT_COLUMNS, in that order.
 type Value = string | number | null;
 type Row = Value[];
-const EXPECTED_COLUMNS = [
-  'site_id',
-  'ts',
-  'name',
-  'url',
-  'referrer',
-  'props',
-  'engaged_ms',
-  'browser',
-  'browser_version',
-  'os',
-  'device',
-  'country',
-  'region',
-  'city',
-  'source',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-  'visitor_id',
-  'ip',
-];
-if (EVENT_COLUMNS.join() !== EXPECTED_COLUMNS.join()) {
-  throw new Error('scripts/synthetic.ts: the events columns changed; update its rows (EXPECTED_COLUMNS)');
-}
+type Column = (typeof EVENT_COLUMNS)[number];
+const SITE_ID = EVENT_COLUMNS.indexOf('site_id');
+const TS = EVENT_COLUMNS.indexOf('ts');
+/** Site and time of each row, as the roll-up marks want them. */
+const placed = (rows: readonly Row[]) => rows.map((row) => ({ site_id: row[SITE_ID] as number, ts: row[TS] as number }));
 
 const HOUR_MS = 3600_000;
 const MINUTE_MS = 60_000;
@@ -461,7 +439,7 @@ function sqliteSink(sqlite: SQLite.Database): Sink {
       many.run(values);
     }
     for (; at < rows.length; at++) one.run(rows[at] as Row);
-    for (const [siteId, day] of changedDays(rows)) markDirty.run(siteId, day);
+    for (const [siteId, day] of changedDays(placed(rows))) markDirty.run(siteId, day);
   });
   return {
     write: async (rows) => {
@@ -488,19 +466,9 @@ function postgresSink(store: Store): Sink {
           const columns = EVENT_COLUMNS.map((_, c) => chunk.map((row) => row[c] ?? null));
           await trx.executeQuery(CompiledQuery.raw(text, columns));
         }
-        await markChanged(
-          trx,
-          changedDays(rows).map(([site_id, day]) => ({ site_id, ts: Date.parse(`${day}T00:00:00Z`) })),
-        );
+        await markChanged(trx, placed(rows));
       }),
   };
-}
-
-/** The (site, UTC day) pairs that rows add to, as the event writer marks them. */
-function changedDays(rows: readonly Row[]): Array<[number, string]> {
-  const seen = new Set<number>();
-  for (const row of rows) seen.add((row[0] as number) * 1_000_000 + Math.floor((row[1] as number) / DAY_MS));
-  return [...seen].map((key) => [Math.floor(key / 1_000_000), new Date((key % 1_000_000) * DAY_MS).toISOString().slice(0, 10)]);
 }
 
 /** Writes synthetic events (see the top of this file); sites it adds are returned too. */
@@ -677,30 +645,31 @@ function daysEvents(random: Random, model: SiteModel, dayStart: number, end: num
       from: Source,
     ) => {
       if (ts >= end || made >= budget) return;
-      out.push([
-        siteId,
+      const event: Record<Column, Value> = {
+        site_id: siteId,
         ts,
         name,
         url,
         referrer,
         props,
-        engaged,
-        profile.browser,
-        profile.browserVersion,
-        profile.os,
-        profile.device,
+        engaged_ms: engaged,
+        browser: profile.browser,
+        browser_version: profile.browserVersion,
+        os: profile.os,
+        device: profile.device,
         country,
-        null,
-        null,
-        from.source,
-        from.utm_source,
-        from.utm_medium,
-        from.utm_campaign,
-        from.utm_term,
-        from.utm_content,
-        visitor,
+        region: null,
+        city: null,
+        source: from.source,
+        utm_source: from.utm_source,
+        utm_medium: from.utm_medium,
+        utm_campaign: from.utm_campaign,
+        utm_term: from.utm_term,
+        utm_content: from.utm_content,
+        visitor_id: visitor,
         ip,
-      ]);
+      };
+      out.push(EVENT_COLUMNS.map((column) => event[column]));
       made++;
     };
     for (let v = 0; v < visits && made < budget; v++) {

@@ -6,10 +6,10 @@
  * mark, unless more events came meanwhile.
  */
 import { type Kysely, sql } from 'kysely';
-import { utcDay } from '../time.js';
+import { addDays, utcDay } from '../time.js';
 import type { Store } from './connect.js';
 import { dialectOf } from './dialect.js';
-import type { Database, Db, Event } from './schema.js';
+import type { Database, Db, Event, RollupSums } from './schema.js';
 
 /** What the report reads of an event. */
 export const REPORT_EVENT_COLUMNS = [
@@ -39,16 +39,7 @@ export const REPORT_EVENT_COLUMNS = [
 export type ReportEvent = Pick<Event, (typeof REPORT_EVENT_COLUMNS)[number]>;
 
 /** What the report adds up. */
-export interface Sums {
-  visitors: number;
-  visits: number;
-  pageviews: number;
-  bounces: number;
-  /** Engaged milliseconds of the visits. */
-  duration_ms: number;
-  /** Custom events. */
-  events: number;
-}
+export type Sums = RollupSums;
 
 /** One row of one breakdown. `engaged_ms` is time on page, for page and exit-page rows. */
 export interface BreakdownRow extends Sums {
@@ -361,8 +352,13 @@ async function summedMonthsWithin(db: Db, siteId: number, from: string, to: stri
     .where('month', '<=', to.slice(0, 7))
     .orderBy('month')
     .execute();
-  const lastDay = (month: string) => new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).toISOString().slice(0, 10);
-  return rows.map((row) => row.month).filter((month) => `${month}-01` >= from && lastDay(month) <= to);
+  return rows.map((row) => row.month).filter((month) => `${month}-01` >= from && lastDayOf(month) <= to);
+}
+
+/** The last date of a `YYYY-MM` month. */
+function lastDayOf(month: string): string {
+  // Day 0 of the next month is the last of this one.
+  return new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).toISOString().slice(0, 10);
 }
 
 /** The day ranges of [from, to] outside the given whole months (sorted), as [first, last] pairs. */
@@ -371,16 +367,13 @@ export function uncoveredRanges(from: string, to: string, months: readonly strin
   let start = from;
   for (const month of months) {
     const first = `${month}-01`;
-    if (first > start) ranges.push([start, previousDay(first)]);
-    start = nextDay(new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).toISOString().slice(0, 10));
+    if (first > start) ranges.push([start, addDays(first, -1)]);
+    start = addDays(lastDayOf(month), 1);
   }
   if (start <= to) ranges.push([start, to]);
   // An empty OR would match nothing, which is right: every day is in a month.
   return ranges.length === 0 ? [['9999-12-31', '0000-01-01']] : ranges;
 }
-
-const previousDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
-const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 // Sums come back as strings from PostgreSQL (numeric) and null over no rows.
 function numbers(row: Record<keyof Sums, number | string | null>): Sums {

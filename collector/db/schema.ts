@@ -52,12 +52,14 @@ export interface InvitesTable {
 }
 
 /** What the report adds up, per day, per breakdown row. */
-interface RollupSums {
+export interface RollupSums {
   visitors: number;
   visits: number;
   pageviews: number;
   bounces: number;
+  /** Engaged milliseconds of the visits. */
   duration_ms: number;
+  /** Custom events. */
   events: number;
 }
 

@@ -9,7 +9,6 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { findApiKey, touchApiKey } from '../../collector/db/accounts.js';
 import type { Store } from '../../collector/db/connect.js';
-import type { EventCursor } from '../../collector/db/events.js';
 import type { BreakdownRow, Sums } from '../../collector/db/rollups.js';
 import type { ApiKey, Event, Site, User } from '../../collector/db/schema.js';
 import { deleteSite, findSite, insertSite, listSites, updateSite, updateSiteTimezone } from '../../collector/db/sites.js';
@@ -17,7 +16,7 @@ import { type ErrorRenderer, HttpError } from '../../collector/errors.js';
 import type { SiteCache } from '../../collector/site-cache.js';
 import { tokenHash } from '../auth.js';
 import { parseSiteForm } from '../forms.js';
-import { currentReport, listMatchingEvents } from '../report-routes.js';
+import { currentReport, listMatchingEvents, parseCursor } from '../report-routes.js';
 import type { Dimension } from '../reports/aggregate.js';
 import { loadRealtime } from '../reports/realtime.js';
 import { rawReport } from '../reports/report.js';
@@ -230,7 +229,7 @@ export function createApi(deps: ApiDeps): Hono {
   route('listEvents', async (c, values) => {
     const site = await ownSite(c, values);
     const { state, view } = reportState(site, values);
-    const before = parseEventCursor(values.cursor as string | undefined);
+    const before = parseCursor(values.cursor as string | undefined);
     // The period's days, as the CSV export of the events has them.
     const [from] = dayBounds(state.period.from, view.timezone);
     const [, to] = dayBounds(state.period.to, view.timezone);
@@ -245,12 +244,6 @@ export function createApi(deps: ApiDeps): Hono {
     throw new HttpError(404, 'There is no such API endpoint; see /api/v1/openapi.json.');
   });
   return app;
-}
-
-function parseEventCursor(text: string | undefined): EventCursor | undefined {
-  if (text === undefined) return undefined;
-  const [ts, id] = text.split('.').map(Number);
-  return { ts: ts ?? 0, id: id ?? 0 };
 }
 
 function siteJson(site: Site) {

@@ -16,10 +16,10 @@
  */
 import type { DaySums, ReportEvent, Sums } from '../../collector/db/rollups.js';
 import { ENGAGEMENT, PAGEVIEW } from '../../collector/parse.js';
+import { HOUR_MS } from '../../collector/time.js';
 
 /** The longest quiet gap inside one visit. */
 export const VISIT_GAP_MS = 30 * 60_000;
-const HOUR_MS = 3600_000;
 
 /** Attributes of a visit, taken from its first event. */
 export const VISIT_DIMENSIONS = [

@@ -17,8 +17,9 @@ import {
 } from '../../collector/db/rollups.js';
 import type { Site } from '../../collector/db/schema.js';
 import { HttpError } from '../../collector/errors.js';
+import { addDays, DAY_MS, HOUR_MS } from '../../collector/time.js';
 import { DIMENSIONS, type Dimension, type Filter, sumDay } from './aggregate.js';
-import { addDays, dayBounds, daysBetween, localHour } from './zone.js';
+import { dayBounds, daysBetween, localHour } from './zone.js';
 
 /** The periods a report offers. */
 export const PERIODS = ['today', 'yesterday', '7d', '30d', 'month', 'last-month', '12mo', 'custom'] as const;
@@ -93,7 +94,7 @@ export function parsePeriod(
       }
       if (from > to) throw new HttpError(400, 'A custom period must end on or after its first day.', { to: 'is before from' });
       // Counted from the dates, not by listing them: a range of centuries must not cost a list of centuries.
-      if ((Date.parse(to) - Date.parse(from)) / 86_400_000 + 1 > LONGEST_CUSTOM_DAYS) {
+      if ((Date.parse(to) - Date.parse(from)) / DAY_MS + 1 > LONGEST_CUSTOM_DAYS) {
         throw new HttpError(400, 'A custom period can be at most two years long.', { to: 'is more than two years after from' });
       }
       return span(from, to);
@@ -207,7 +208,7 @@ function hourPoints(hours: readonly HourSums[], period: Period, zone: string): S
   const points: SeriesPoint[] = [];
   for (const day of daysBetween(period.from, period.to)) {
     const [from, to] = dayBounds(day, zone);
-    for (let hour = from; hour < to; hour += 3600_000) {
+    for (let hour = from; hour < to; hour += HOUR_MS) {
       const sums = byHour.get(hour);
       points.push({
         label: `${day} ${String(localHour(hour, zone)).padStart(2, '0')}:00`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, dayBounds, daysBetween, isTimeZone, localDay, localHour } from './zone.js';
+import { addDays } from '../../collector/time.js';
+import { dayBounds, daysBetween, isTimeZone, localDay, localHour } from './zone.js';
 
 const H = 3600_000;
 

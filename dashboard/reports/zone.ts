@@ -3,9 +3,8 @@
  * 23 or 25 hours long across a daylight-saving change. Dates are
  * `YYYY-MM-DD` strings, which sort and compare as dates.
  */
-import { DAY_MS } from '../../collector/time.js';
+import { addDays } from '../../collector/time.js';
 
-const HOUR_MS = 3600_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(zone: string): Intl.DateTimeFormat {
@@ -71,11 +70,6 @@ export function dayBounds(day: string, zone: string): readonly [number, number] 
   return [dayStart(day, zone), dayStart(addDays(day, 1), zone)];
 }
 
-/** The date `n` days after (or before) `day`. */
-export function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-}
-
 /** Every date from `from` to `to`, both included. */
 export function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
@@ -87,5 +81,3 @@ export function daysBetween(from: string, to: string): string[] {
 export function localHour(ms: number, zone: string): number {
   return new Date(wallClock(ms, zone)).getUTCHours();
 }
-
-export { HOUR_MS };
