@@ -27,7 +27,7 @@ import { type FiltersFormState, parseFiltersForm, parseSiteForm } from './forms.
 import { securityHeaders } from './headers.js';
 import { logRequests } from './logging.js';
 import { currentUser, page, viewerOf } from './page.js';
-import { exportCsv, reportPage } from './report-routes.js';
+import { exportCsv, realtimePage, reportPage } from './report-routes.js';
 import { isTimeZone } from './reports/zone.js';
 import { STYLESHEET } from './style.js';
 import { LoginThrottle } from './throttle.js';
@@ -111,6 +111,10 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
   });
 
   app.get('/site/:id/export/:file', signedIn, async (c) => exportCsv(c, store, await ownSite(c), true));
+  app.get('/site/:id/realtime', signedIn, async (c) => {
+    const site = await ownSite(c);
+    return realtimePage(c, store, site, `/site/${site.id}`, viewerOf(c));
+  });
 
   app.post('/site/:id/filters', signedIn, async (c) => {
     const site = await ownSite(c);
@@ -193,6 +197,7 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
   });
 
   app.get('/share/:token/export/:file', async (c) => exportCsv(c, store, await sharedSite(c), false));
+  app.get('/share/:token/realtime', async (c) => realtimePage(c, store, await sharedSite(c), `/share/${c.req.param('token')}`, undefined));
 
   /** The site of the `:id` parameter if the viewer owns it; otherwise 404, as for no site at all. */
   async function ownSite(c: Context): Promise<Site> {

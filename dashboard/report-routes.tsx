@@ -19,6 +19,8 @@ import { loadReport, type Report } from './reports/report.js';
 import { refreshRollups } from './reports/rollup-job.js';
 import { parseReportState, type ReportState } from './reports/state.js';
 import { dayBounds, localDay } from './reports/zone.js';
+import type { Viewer } from './views/layout.js';
+import { RealtimePage } from './views/realtime.js';
 import { type OwnerParts, SitePage } from './views/site.js';
 
 /** Events shown per page of a site's event list. */
@@ -88,6 +90,13 @@ export async function reportPage(
   const filtered = await filteredSince(db, site.id, `${utcDay(Date.now()).slice(0, 8)}01`);
   const props = { site, report, state, realtime, pending, events, next, paged: before !== undefined, filtered, basePath, owner };
   return page(c, <SitePage {...props} />, status);
+}
+
+/** `/…/realtime`: the live view, which reloads itself. */
+export async function realtimePage(c: Context, store: Store, site: Site, basePath: string, viewer: Viewer | undefined): Promise<Response> {
+  const now = Date.now();
+  const realtime = await loadRealtime(store.db, site.id, now);
+  return page(c, <RealtimePage site={site} realtime={realtime} basePath={basePath} viewer={viewer} at={now} />, 200);
 }
 
 /** `/…/export/NAME.csv`: one breakdown, or the raw events, of the period with its filters. */

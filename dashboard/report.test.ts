@@ -85,6 +85,28 @@ describe.each(dialects)('the report page on %s', (dialect) => {
     expect(live).toContain('<strong>1</strong> visitor in the last 5 minutes, on /live (1).');
   });
 
+  it('has a live view that reloads itself without a script', async () => {
+    const { browser } = await owner();
+    await someVisits();
+    const report = await (await browser.get('/site/1?period=today')).text();
+    expect(report).toContain('<a href="/site/1/realtime">Live view</a>');
+    const quiet = await browser.get('/site/1/realtime');
+    expect(quiet.status).toBe(200);
+    const html = await quiet.text();
+    expect(html).toContain('<meta http-equiv="refresh" content="15"/>');
+    expect(html).toContain('<strong>0</strong> visitors in the last 5 minutes.');
+    expect(html).not.toContain('<script');
+    await insertEvent(store().db, event(3, Date.now() - MIN, { url: 'https://example.com/live?x=1' }));
+    await insertEvent(store().db, event(4, Date.now() - 2 * MIN, { url: 'https://example.com/live' }));
+    await insertEvent(store().db, event(5, Date.now() - 2 * MIN, { url: 'https://example.com/pricing' }));
+    const live = await (await browser.get('/site/1/realtime')).text();
+    expect(live).toContain('<strong>3</strong> visitors in the last 5 minutes.');
+    expect(Array.from(live.matchAll(/<td class="wrap">([^<]+)<\/td><td class="num">(\d+)<\/td>/g), (m) => [m[1], m[2]])).toEqual([
+      ['/live', '2'],
+      ['/pricing', '1'],
+    ]);
+  });
+
   it('filters the whole report by a clicked row, shows it as a removable chip, and keeps it in the URL', async () => {
     const { browser } = await owner();
     await someVisits();

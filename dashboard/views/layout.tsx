@@ -9,12 +9,24 @@ export interface Viewer {
 }
 
 /** The frame around every dashboard page. */
-export function Layout({ title, viewer, children }: { title: string; viewer?: Viewer | undefined; children: Child }) {
+export function Layout({
+  title,
+  viewer,
+  refreshSeconds,
+  children,
+}: {
+  title: string;
+  viewer?: Viewer | undefined;
+  /** Reload the page this often: a live view without a script. */
+  refreshSeconds?: number;
+  children: Child;
+}) {
   return (
     <html lang="en">
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
+        {refreshSeconds === undefined ? null : <meta http-equiv="refresh" content={String(refreshSeconds)} />}
         <title>{`${title} · Sightline`}</title>
         <link rel="stylesheet" href="/assets/style.css" />
       </head>

@@ -177,7 +177,8 @@ export function ReportSection(props: {
         <strong>{count(props.realtime.visitors)}</strong> {props.realtime.visitors === 1 ? 'visitor' : 'visitors'} in the last 5 minutes
         {props.realtime.pages.length === 0
           ? '.'
-          : `, on ${props.realtime.pages.map((page) => `${page.page} (${page.visitors})`).join(', ')}.`}
+          : `, on ${props.realtime.pages.map((page) => `${page.page} (${page.visitors})`).join(', ')}.`}{' '}
+        <a href={`${basePath}/realtime`}>Live view</a>
       </p>
       {PANELS.map((panel) => (
         <div class="panel">
