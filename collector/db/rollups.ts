@@ -95,18 +95,72 @@ export async function markChanged(db: Db, rows: ReadonlyArray<{ site_id: number;
     .execute();
 }
 
-/** A site's events in [from, to), sorted by visitor, then time: what aggregate.ts takes. */
-export async function readReportEvents(db: Db, siteId: number, from: number, to: number): Promise<ReportEvent[]> {
-  return db
+/** Columns that a visitor's events can be picked by (see `readReportEvents`). */
+export type EventColumn =
+  | 'name'
+  | 'source'
+  | 'utm_source'
+  | 'utm_medium'
+  | 'utm_campaign'
+  | 'utm_term'
+  | 'utm_content'
+  | 'country'
+  | 'region'
+  | 'city'
+  | 'browser'
+  | 'os'
+  | 'device';
+
+/** An event whose `column` is `value`; a `value` of '' means none (null or empty). */
+export interface EventCondition {
+  column: EventColumn;
+  value: string;
+}
+
+/**
+ * A site's events in [from, to), sorted by visitor, then time: what
+ * aggregate.ts takes. With conditions, only the events of visitors who
+ * have, for each condition, some event in the range that meets it (an
+ * event without a visitor id stands for itself): all of those visitors'
+ * events, so that their visits stay whole.
+ */
+export async function readReportEvents(
+  db: Db,
+  siteId: number,
+  from: number,
+  to: number,
+  conditions: readonly EventCondition[] = [],
+): Promise<ReportEvent[]> {
+  let query = db
     .selectFrom('events')
     .select(REPORT_EVENT_COLUMNS)
     .where('site_id', '=', siteId)
     .where('ts', '>=', from)
-    .where('ts', '<', to)
-    .orderBy('visitor_id')
-    .orderBy('ts')
-    .orderBy('id')
-    .execute();
+    .where('ts', '<', to);
+  for (const { column, value } of conditions) {
+    // `column` is one of EventColumn, never user input; `value` is a parameter.
+    const meets = (table: 'events' | 'm') => {
+      const ref = sql.ref(`${table}.${column}`);
+      return value === '' ? sql<boolean>`(${ref} is null or ${ref} = '')` : sql<boolean>`${ref} = ${value}`;
+    };
+    query = query.where((eb) => {
+      return eb.or([
+        eb(
+          'visitor_id',
+          'in',
+          eb
+            .selectFrom('events as m')
+            .select('m.visitor_id')
+            .where('m.site_id', '=', siteId)
+            .where('m.ts', '>=', from)
+            .where('m.ts', '<', to)
+            .where(meets('m')),
+        ),
+        eb.and([eb('visitor_id', 'is', null), meets('events')]),
+      ]);
+    });
+  }
+  return query.orderBy('visitor_id').orderBy('ts').orderBy('id').execute();
 }
 
 /** Up to `limit` days waiting to be rolled up, oldest first; of one site when `siteId` is given. */

@@ -14,7 +14,7 @@
  * - Visit duration and time on page are the engaged time the tracker
  *   measured (visible milliseconds), not guesses between page views.
  */
-import type { DaySums, ReportEvent, Sums } from '../../collector/db/rollups.js';
+import type { DaySums, EventCondition, ReportEvent, Sums } from '../../collector/db/rollups.js';
 import { ENGAGEMENT, PAGEVIEW } from '../../collector/parse.js';
 import { HOUR_MS } from '../../collector/time.js';
 
@@ -51,6 +51,23 @@ const KEEP_NONE = new Set<Dimension>(['source', 'country', 'browser', 'browser_v
 export interface Filter {
   dimension: Exclude<Dimension, 'prop'>;
   value: string;
+}
+
+/**
+ * What a visit that matches `filters` must have among its visitor's
+ * events, so that a filtered report reads only those visitors' events.
+ * A visit's attributes are its first event's, so the visitor has an event
+ * with that value; a custom event is an event of that name. Page filters
+ * give no condition: a stored URL need not contain its path as written
+ * (`new URL` normalises it). browser_version joins two columns; none
+ * either. The visits are still checked one by one (`matches`).
+ */
+export function narrowing(filters: readonly Filter[]): EventCondition[] {
+  return filters.flatMap(({ dimension, value }): EventCondition[] => {
+    if (dimension === 'event') return [{ column: 'name', value }];
+    if (dimension === 'page' || dimension === 'entry_page' || dimension === 'exit_page' || dimension === 'browser_version') return [];
+    return [{ column: dimension, value }];
+  });
 }
 
 /** A page's path, as the page breakdowns list it: no origin, query or fragment. */
@@ -113,6 +130,8 @@ function isCustom(name: string): boolean {
 /** Splits one day's events into visits. Events must be sorted by visitor, then time. */
 function visitsOf(events: readonly ReportEvent[]): Visit[] {
   const visits: Visit[] = [];
+  // A day has far fewer URLs than events, and parsing one costs.
+  const paths = new Map<string, string>();
   let current: Visit | undefined;
   let lastTs = 0;
   for (const event of events) {
@@ -140,7 +159,11 @@ function visitsOf(events: readonly ReportEvent[]): Visit[] {
     }
     lastTs = event.ts;
     current.events.push(event);
-    const page = pagePath(event.url);
+    let page = paths.get(event.url);
+    if (page === undefined) {
+      page = pagePath(event.url);
+      paths.set(event.url, page);
+    }
     if (event.name === PAGEVIEW) {
       current.pageviews++;
       current.entry ??= page;
@@ -177,9 +200,10 @@ const emptySums = (): Sums => ({ visitors: 0, visits: 0, pageviews: 0, bounces: 
 /**
  * The sums of one local day, optionally for the visits that match every
  * filter. `events` are the day's events sorted by visitor id, then time;
- * `dayStart` is the day's first instant.
+ * `dayStart` is the day's first instant. Without `detail`, only the
+ * totals (hours and rows are left empty).
  */
-export function sumDay(events: readonly ReportEvent[], dayStart: number, filters: readonly Filter[] = []): DaySums {
+export function sumDay(events: readonly ReportEvent[], dayStart: number, filters: readonly Filter[] = [], detail = true): DaySums {
   const rows = new Map<string, RowSums & { dimension: Dimension; value: string }>();
   const row = (dimension: Dimension, value: string) => {
     const key = `${dimension}\u0000${value}`;
@@ -203,6 +227,7 @@ export function sumDay(events: readonly ReportEvent[], dayStart: number, filters
     totals.bounces += bounce;
     totals.duration_ms += visit.duration;
     totals.events += visit.custom;
+    if (!detail) continue;
 
     for (const event of visit.events) {
       // Hours count from the local midnight: in zones half an hour off UTC too.

@@ -18,7 +18,7 @@ import {
 import type { Site } from '../../collector/db/schema.js';
 import { HttpError } from '../../collector/errors.js';
 import { addDays, DAY_MS, HOUR_MS } from '../../collector/time.js';
-import { DIMENSIONS, type Dimension, type Filter, sumDay } from './aggregate.js';
+import { DIMENSIONS, type Dimension, type Filter, narrowing, sumDay } from './aggregate.js';
 import { dayBounds, daysBetween, localHour } from './zone.js';
 
 /** The periods a report offers. */
@@ -147,18 +147,33 @@ export async function loadReport(
 
 /**
  * The report added up from the raw events, day by day: what a filtered
- * report shows, and what the roll-ups must equal.
+ * report shows, and what the roll-ups must equal. With filters it reads
+ * only the events of visitors who can match them (see `narrowing`);
+ * `narrow: false` reads every event, for tests that check the difference.
  */
-export async function rawReport(store: Store, site: Site, period: Period, filters: readonly Filter[], limit: number): Promise<Report> {
+export async function rawReport(
+  store: Store,
+  site: Site,
+  period: Period,
+  filters: readonly Filter[],
+  limit: number,
+  narrow = true,
+): Promise<Report> {
   const before = previousPeriod(period);
   const totals = zero();
   const previous = zero();
   const days: Array<{ day: string; visitors: number; pageviews: number }> = [];
   const hours: HourSums[] = [];
   const rows = new Map<string, BreakdownRow>();
-  for (const day of daysBetween(before.from, before.to)) add(previous, (await sumFiltered(store, site, day, filters)).totals);
+  const conditions = narrow ? narrowing(filters) : [];
+  const sumFiltered = async (day: string, detail: boolean) => {
+    const [from, to] = dayBounds(day, site.timezone);
+    return sumDay(await readReportEvents(store.db, site.id, from, to, conditions), from, filters, detail);
+  };
+  // The period before is only compared with: its totals will do.
+  for (const day of daysBetween(before.from, before.to)) add(previous, (await sumFiltered(day, false)).totals);
   for (const day of daysBetween(period.from, period.to)) {
-    const sums = await sumFiltered(store, site, day, filters);
+    const sums = await sumFiltered(day, true);
     add(totals, sums.totals);
     days.push({ day, visitors: sums.totals.visitors, pageviews: sums.totals.pageviews });
     hours.push(...sums.hours);
@@ -182,11 +197,6 @@ export async function rawReport(store: Store, site: Site, period: Period, filter
   }
   const series = period.granularity === 'hour' ? hourPoints(hours, period, site.timezone) : dayPoints(days, period);
   return { period, totals, previous, series, breakdowns };
-}
-
-async function sumFiltered(store: Store, site: Site, day: string, filters: readonly Filter[]) {
-  const [from, to] = dayBounds(day, site.timezone);
-  return sumDay(await readReportEvents(store.db, site.id, from, to), from, filters);
 }
 
 function zero(): Sums {
