@@ -6,7 +6,7 @@
  * mark, unless more events came meanwhile.
  */
 import { type Kysely, sql } from 'kysely';
-import { addDays, utcDay } from '../time.js';
+import { addDays, DAY_MS, utcDay } from '../time.js';
 import type { Store } from './connect.js';
 import { dialectOf } from './dialect.js';
 import type { Database, Db, Event, RollupSums } from './schema.js';
@@ -185,7 +185,7 @@ export async function clearDirtyDay(db: Db, dirty: DirtyDay): Promise<void> {
  * rolled up again: after its time zone changed, its days are cut anew.
  */
 export async function redoSiteRollups(db: Kysely<Database>, siteId: number): Promise<void> {
-  for (const table of ['rollup_days', 'rollup_hours', 'rollup_rows', 'rollup_month_rows', 'rollup_months'] as const) {
+  for (const table of ['rollup_days', 'rollup_hours', 'rollup_rows', 'rollup_block_rows', 'rollup_blocks'] as const) {
     await db.deleteFrom(table).where('site_id', '=', siteId).execute();
   }
   const utcDayOf =
@@ -213,8 +213,8 @@ export async function replaceDay(store: Store, siteId: number, day: string, sums
       for (const table of ['rollup_days', 'rollup_hours', 'rollup_rows'] as const) {
         await trx.deleteFrom(table).where('site_id', '=', siteId).where('day', '=', day).execute();
       }
-      // The month's sums no longer hold; replaceMonth makes them again.
-      await trx.deleteFrom('rollup_months').where('site_id', '=', siteId).where('month', '=', day.slice(0, 7)).execute();
+      // The sums of the blocks that hold the day no longer hold; replaceBlock makes them again.
+      await trx.deleteFrom('rollup_blocks').where('site_id', '=', siteId).where('block', 'in', blocksOf(day).map(blockKey)).execute();
       if (totals.visits === 0 && totals.visitors === 0) return;
       await trx.insertInto('rollup_days').values(dayRow).execute();
       if (hourRows.length > 0) await trx.insertInto('rollup_hours').values(hourRows).execute();
@@ -232,7 +232,10 @@ export async function replaceDay(store: Store, siteId: number, day: string, sums
     sqlite.prepare('delete from rollup_days where site_id = ? and day = ?').run(siteId, day);
     sqlite.prepare('delete from rollup_hours where site_id = ? and day = ?').run(siteId, day);
     sqlite.prepare('delete from rollup_rows where site_id = ? and day = ?').run(siteId, day);
-    sqlite.prepare('delete from rollup_months where site_id = ? and month = ?').run(siteId, day.slice(0, 7));
+    const holding = blocksOf(day).map(blockKey);
+    sqlite
+      .prepare(`delete from rollup_blocks where site_id = ? and block in (${holding.map(() => '?').join(', ')})`)
+      .run(siteId, ...holding);
     if (totals.visits === 0 && totals.visitors === 0) return;
     sqlite
       .prepare(
@@ -250,19 +253,83 @@ export async function replaceDay(store: Store, siteId: number, day: string, sums
   })();
 }
 
+/** How long the blocks of days are that breakdown rows are summed over: aligned powers of two. */
+export const BLOCK_DAYS = [2, 4, 8, 16, 32, 64, 128, 256] as const;
+
+const LONGEST_FIRST = [...BLOCK_DAYS].reverse();
+
+/** An aligned block of local days: its first day's number (days since 1970-01-01) is a multiple of its length. */
+export interface Block {
+  first: string;
+  days: number;
+}
+
+/** A block's name in the tables: `YYYY-MM-DD+N`. */
+export function blockKey(block: Block): string {
+  return `${block.first}+${block.days}`;
+}
+
+const dayNumber = (day: string) => Math.round(Date.parse(`${day}T00:00:00Z`) / DAY_MS);
+const dayOfNumber = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+/** The blocks that hold `day`, one of each length, shortest first. */
+export function blocksOf(day: string): Block[] {
+  const n = dayNumber(day);
+  return BLOCK_DAYS.map((days) => ({ first: dayOfNumber(n - (n % days)), days }));
+}
+
+/** The two halves of a block. */
+export function halves(block: Block): [Block, Block] {
+  const days = block.days / 2;
+  return [
+    { first: block.first, days },
+    { first: addDays(block.first, days), days },
+  ];
+}
+
 /**
- * Sums a whole local month's breakdown rows into one row per value, and
- * marks the month as summed. Only for months that have ended: their days no
- * longer change but for late events, whose roll-up unmarks the month again.
+ * Cuts the days from `from` to `to` into the longest summed blocks that
+ * fit, and the days left over.
  */
-export async function replaceMonth(store: Store, siteId: number, month: string): Promise<void> {
+export function coverDays(from: string, to: string, summed: ReadonlySet<string>): { blocks: string[]; days: string[] } {
+  const blocks: string[] = [];
+  const days: string[] = [];
+  const end = dayNumber(to);
+  for (let n = dayNumber(from); n <= end; ) {
+    const fits = (d: number) => n % d === 0 && n + d - 1 <= end && summed.has(blockKey({ first: dayOfNumber(n), days: d }));
+    const length = LONGEST_FIRST.find(fits);
+    if (length === undefined) {
+      days.push(dayOfNumber(n));
+      n++;
+    } else {
+      blocks.push(blockKey({ first: dayOfNumber(n), days: length }));
+      n += length;
+    }
+  }
+  return { blocks, days };
+}
+
+/**
+ * Sums a block's breakdown rows into one row per value, from its two
+ * halves when both are summed, else from its days, and marks the block as
+ * summed. Only for blocks that have ended: their days no longer change but
+ * for late events, whose roll-up unmarks the block again (`replaceDay`).
+ * Run it under the roll-up job's lock, which `replaceDay` also takes.
+ */
+export async function replaceBlock(store: Store, siteId: number, block: Block): Promise<void> {
+  const key = blockKey(block);
+  const parts = block.days === 2 ? [] : halves(block).map(blockKey);
+  const marked = parts.length === 0 ? new Set<string>() : await summedBlocks(store.db, siteId, parts);
+  const sums = sql`sum(visitors), sum(visits), sum(pageviews), sum(bounces), sum(duration_ms), sum(events), sum(engaged_ms)`;
+  const source =
+    parts.length > 0 && marked.size === parts.length
+      ? sql`from rollup_block_rows where site_id = ${siteId} and block in (${sql.join(parts)})`
+      : sql`from rollup_rows where site_id = ${siteId} and day >= ${block.first} and day <= ${addDays(block.first, block.days - 1)}`;
   const statements = [
-    sql`delete from rollup_month_rows where site_id = ${siteId} and month = ${month}`,
-    sql`insert into rollup_month_rows (site_id, dimension, month, value, visitors, visits, pageviews, bounces, duration_ms, events, engaged_ms)
-      select site_id, dimension, ${month}, value, sum(visitors), sum(visits), sum(pageviews), sum(bounces), sum(duration_ms), sum(events), sum(engaged_ms)
-      from rollup_rows where site_id = ${siteId} and day >= ${`${month}-01`} and day <= ${`${month}-31`}
-      group by site_id, dimension, value`,
-    sql`insert into rollup_months (site_id, month) values (${siteId}, ${month}) on conflict (site_id, month) do nothing`,
+    sql`delete from rollup_block_rows where site_id = ${siteId} and block = ${key}`,
+    sql`insert into rollup_block_rows (site_id, dimension, block, value, visitors, visits, pageviews, bounces, duration_ms, events, engaged_ms)
+      select site_id, dimension, ${key}, value, ${sums} ${source} group by site_id, dimension, value`,
+    sql`insert into rollup_blocks (site_id, block) values (${siteId}, ${key}) on conflict (site_id, block) do nothing`,
   ];
   const sqlite = store.sqlite;
   if (sqlite === undefined) {
@@ -278,18 +345,33 @@ export async function replaceMonth(store: Store, siteId: number, month: string):
   })();
 }
 
-/** Months before `before` (`YYYY-MM`) that have daily roll-ups but no month sums yet. */
-export async function unsummedMonths(db: Db, before: string): Promise<Array<{ site_id: number; month: string }>> {
-  const rows = await db
-    .selectFrom('rollup_days')
-    .select(['site_id', sql<string>`substr(day, 1, 7)`.as('month')])
-    .where('day', '<', `${before}-01`)
-    .distinct()
-    .execute();
+/**
+ * The blocks that hold rolled-up days, end before their site's day in
+ * `endBefore`, and have no sums yet: shorter blocks first, so that longer
+ * ones can be summed from their halves. Sites missing from `endBefore` are
+ * left out.
+ */
+export async function unsummedBlocks(db: Db, endBefore: ReadonlyMap<number, string>): Promise<Array<{ siteId: number; block: Block }>> {
+  const days = await db.selectFrom('rollup_days').select(['site_id', 'day']).orderBy('site_id').orderBy('day').execute();
   const summed = new Set(
-    (await db.selectFrom('rollup_months').select(['site_id', 'month']).execute()).map((r) => `${r.site_id} ${r.month}`),
+    (await db.selectFrom('rollup_blocks').select(['site_id', 'block']).execute()).map((r) => `${r.site_id} ${r.block}`),
   );
-  return rows.filter((row) => !summed.has(`${row.site_id} ${row.month}`));
+  const found = new Map<string, { siteId: number; block: Block }>();
+  for (const { site_id, day } of days) {
+    const limit = endBefore.get(site_id);
+    if (limit === undefined) continue;
+    for (const block of blocksOf(day)) {
+      const key = `${site_id} ${blockKey(block)}`;
+      if (addDays(block.first, block.days - 1) < limit && !summed.has(key)) found.set(key, { siteId: site_id, block });
+    }
+  }
+  return [...found.values()].sort((a, b) => a.block.days - b.block.days);
+}
+
+/** Which of `keys` are summed blocks of the site. */
+async function summedBlocks(db: Db, siteId: number, keys: readonly string[]): Promise<Set<string>> {
+  const rows = await db.selectFrom('rollup_blocks').select('block').where('site_id', '=', siteId).where('block', 'in', keys).execute();
+  return new Set(rows.map((row) => row.block));
 }
 
 /** The totals of the days from `from` to `to` (both included). */
@@ -344,7 +426,7 @@ export async function hourlySeries(db: Db, siteId: number, from: string, to: str
 
 /**
  * One breakdown over the days from `from` to `to`: the top `limit` rows by
- * visitors. Whole months with month sums are read from those, the other
+ * visitors. Summed blocks that fit are read from their sums, the other
  * days from the daily rows.
  */
 export async function breakdown(
@@ -355,26 +437,29 @@ export async function breakdown(
   to: string,
   limit: number,
 ): Promise<BreakdownRow[]> {
-  const months = await summedMonthsWithin(db, siteId, from, to);
-  const ranges = uncoveredRanges(from, to, months);
+  const summed = await db
+    .selectFrom('rollup_blocks')
+    .select('block')
+    .where('site_id', '=', siteId)
+    .where('block', '>=', from)
+    .where('block', '<', addDays(to, 1))
+    .execute();
+  const { blocks, days } = coverDays(from, to, new Set(summed.map((row) => row.block)));
   const sums = ['value', 'visitors', 'visits', 'pageviews', 'bounces', 'duration_ms', 'events', 'engaged_ms'] as const;
   const daily = db
     .selectFrom('rollup_rows')
     .select(sums)
     .where('site_id', '=', siteId)
     .where('dimension', '=', dimension)
-    .where((eb) => eb.or(ranges.map(([a, b]) => eb.and([eb('day', '>=', a), eb('day', '<=', b)]))));
-  const parts =
-    months.length === 0
-      ? daily
-      : daily.unionAll(
-          db
-            .selectFrom('rollup_month_rows')
-            .select(sums)
-            .where('site_id', '=', siteId)
-            .where('dimension', '=', dimension)
-            .where('month', 'in', months),
-        );
+    // A list of days, not ranges: an OR of ranges would scan every day of the dimension.
+    .where('day', 'in', days);
+  const summedRows = db
+    .selectFrom('rollup_block_rows')
+    .select(sums)
+    .where('site_id', '=', siteId)
+    .where('dimension', '=', dimension)
+    .where('block', 'in', blocks);
+  const parts = blocks.length === 0 ? daily : days.length === 0 ? summedRows : daily.unionAll(summedRows);
   const rows = await db
     .selectFrom(parts.as('r'))
     .select((eb) => [
@@ -394,39 +479,6 @@ export async function breakdown(
     .limit(limit)
     .execute();
   return rows.map(({ value, engaged_ms, ...sums }) => ({ dimension, value, engaged_ms: Number(engaged_ms ?? 0), ...numbers(sums) }));
-}
-
-/** The months wholly inside [from, to] that have month sums. */
-async function summedMonthsWithin(db: Db, siteId: number, from: string, to: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('rollup_months')
-    .select('month')
-    .where('site_id', '=', siteId)
-    .where('month', '>=', from.slice(0, 7))
-    .where('month', '<=', to.slice(0, 7))
-    .orderBy('month')
-    .execute();
-  return rows.map((row) => row.month).filter((month) => `${month}-01` >= from && lastDayOf(month) <= to);
-}
-
-/** The last date of a `YYYY-MM` month. */
-function lastDayOf(month: string): string {
-  // Day 0 of the next month is the last of this one.
-  return new Date(Date.UTC(Number(month.slice(0, 4)), Number(month.slice(5, 7)), 0)).toISOString().slice(0, 10);
-}
-
-/** The day ranges of [from, to] outside the given whole months (sorted), as [first, last] pairs. */
-export function uncoveredRanges(from: string, to: string, months: readonly string[]): Array<[string, string]> {
-  const ranges: Array<[string, string]> = [];
-  let start = from;
-  for (const month of months) {
-    const first = `${month}-01`;
-    if (first > start) ranges.push([start, addDays(first, -1)]);
-    start = addDays(lastDayOf(month), 1);
-  }
-  if (start <= to) ranges.push([start, to]);
-  // An empty OR would match nothing, which is right: every day is in a month.
-  return ranges.length === 0 ? [['9999-12-31', '0000-01-01']] : ranges;
 }
 
 // Sums come back as strings from PostgreSQL (numeric) and null over no rows.

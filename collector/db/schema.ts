@@ -89,20 +89,20 @@ export interface RollupRowsTable extends RollupSums {
   engaged_ms: number;
 }
 
-/** The breakdown rows of one whole local month that has ended, summed from its days. */
-export interface RollupMonthRowsTable extends RollupSums {
+/** The breakdown rows of an aligned block of local days that has ended, summed from its days. */
+export interface RollupBlockRowsTable extends RollupSums {
   site_id: number;
   dimension: string;
-  /** `YYYY-MM` in the site's time zone. */
-  month: string;
+  /** `YYYY-MM-DD+N`: the block's first local day and its length in days. */
+  block: string;
   value: string;
   engaged_ms: number;
 }
 
-/** The months of a site whose rows are in rollup_month_rows. */
-export interface RollupMonthsTable {
+/** The blocks of a site whose rows are in rollup_block_rows. */
+export interface RollupBlocksTable {
   site_id: number;
-  month: string;
+  block: string;
 }
 
 /** A UTC day of a site whose events changed since its roll-ups were made; `version` counts the changes. */
@@ -204,8 +204,8 @@ export interface Database {
   rollup_hours: RollupHoursTable;
   rollup_rows: RollupRowsTable;
   rollup_dirty: RollupDirtyTable;
-  rollup_month_rows: RollupMonthRowsTable;
-  rollup_months: RollupMonthsTable;
+  rollup_block_rows: RollupBlockRowsTable;
+  rollup_blocks: RollupBlocksTable;
   api_keys: ApiKeysTable;
 }
 

@@ -12,13 +12,13 @@ import {
   type DirtyDay,
   listDirtyDays,
   readReportEvents,
+  replaceBlock,
   replaceDay,
-  replaceMonth,
-  unsummedMonths,
+  unsummedBlocks,
 } from '../../collector/db/rollups.js';
 import { findSite } from '../../collector/db/sites.js';
 import { logError } from '../../collector/log.js';
-import { DAY_MS } from '../../collector/time.js';
+import { addDays, DAY_MS } from '../../collector/time.js';
 import { sumDay } from './aggregate.js';
 import { dayBounds, localDay } from './zone.js';
 
@@ -34,18 +34,18 @@ const MOST_PER_RUN = 2000;
  */
 export async function refreshRollups(store: Store, scope: { siteId?: number; maxDays?: number } = {}): Promise<number> {
   let done = 0;
-  // Month sums only make long periods faster, never different: the job in
-  // the background makes them, not a report page that waits for it.
-  if (scope.siteId === undefined) await locked(store, () => sumEndedMonths(store));
   for (;;) {
     const limit = Math.min(BATCH, (scope.maxDays ?? Number.POSITIVE_INFINITY) - done);
     if (limit <= 0) break;
     const dirty = await listDirtyDays(store.db, limit, scope.siteId);
-    if (dirty.length === 0) return 0;
+    if (dirty.length === 0) break;
     await locked(store, () => rollUp(store, dirty));
     done += dirty.length;
     if (dirty.length < limit) break;
   }
+  // Block sums only make longer periods faster, never different: the job
+  // in the background makes them, not a report page that waits for it.
+  if (scope.siteId === undefined) await sumEndedBlocks(store);
   return (await listDirtyDays(store.db, BATCH, scope.siteId)).length;
 }
 
@@ -74,7 +74,6 @@ async function rollUp(store: Store, dirty: readonly DirtyDay[]): Promise<void> {
       localDays.set(`${mark.site_id} ${day}`, { siteId: mark.site_id, day, zone });
     }
   }
-  const months = new Map<string, { siteId: number; month: string; zone: string }>();
   const rezoned = new Set<number>();
   for (const { siteId, day, zone } of localDays.values()) {
     const [from, to] = dayBounds(day, zone);
@@ -86,24 +85,35 @@ async function rollUp(store: Store, dirty: readonly DirtyDay[]): Promise<void> {
       continue;
     }
     await replaceDay(store, siteId, day, sums);
-    months.set(`${siteId} ${day.slice(0, 7)}`, { siteId, month: day.slice(0, 7), zone });
-  }
-  // A late event in a month that has ended: its month sums are made again.
-  for (const { siteId, month, zone } of months.values()) {
-    if (month < localDay(Date.now(), zone).slice(0, 7)) await replaceMonth(store, siteId, month);
   }
   for (const mark of dirty) if (!rezoned.has(mark.site_id)) await clearDirtyDay(store.db, mark);
 }
 
-/** Sums every month that has ended in its site's time zone and has no month sums yet. */
-async function sumEndedMonths(store: Store): Promise<void> {
-  // No site's month can have ended later than it has at UTC+14.
-  const latest = localDay(Date.now(), 'Pacific/Kiritimati').slice(0, 7);
-  const zones = new Map<number, string | undefined>();
-  for (const { site_id, month } of await unsummedMonths(store.db, latest)) {
-    if (!zones.has(site_id)) zones.set(site_id, (await findSite(store.db, site_id))?.timezone);
-    const zone = zones.get(site_id);
-    if (zone !== undefined && month < localDay(Date.now(), zone).slice(0, 7)) await replaceMonth(store, site_id, month);
+/**
+ * Sums every block of days that has ended in its site's time zone and has
+ * no sums yet, one block per turn of the lock: a report page waits for one
+ * block at most. Blocks from the day before the site's oldest marked day
+ * on wait for its roll-up, so that a store catching up is not summed
+ * again after every run.
+ */
+async function sumEndedBlocks(store: Store): Promise<void> {
+  const sites = await store.db.selectFrom('sites').select(['id', 'timezone']).execute();
+  const marked = await store.db
+    .selectFrom('rollup_dirty')
+    .select((eb) => ['site_id', eb.fn.min('day').as('day')])
+    .groupBy('site_id')
+    .execute();
+  const oldestMarked = new Map(marked.map((row) => [Number(row.site_id), String(row.day)]));
+  const endBefore = new Map(
+    sites.map((site) => {
+      const today = localDay(Date.now(), site.timezone);
+      const dirty = oldestMarked.get(site.id);
+      // A UTC day overlaps the local day before it.
+      return [site.id, dirty !== undefined && addDays(dirty, -1) < today ? addDays(dirty, -1) : today];
+    }),
+  );
+  for (const { siteId, block } of await unsummedBlocks(store.db, endBefore)) {
+    await locked(store, () => replaceBlock(store, siteId, block));
   }
 }
 

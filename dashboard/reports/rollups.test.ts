@@ -2,7 +2,7 @@
 // breakdown, on random data, on both stores.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { readReportEvents, uncoveredRanges } from '../../collector/db/rollups.js';
+import { blocksOf, coverDays, halves, readReportEvents } from '../../collector/db/rollups.js';
 import type { NewEvent, Site } from '../../collector/db/schema.js';
 import { findSite, updateSiteTimezone } from '../../collector/db/sites.js';
 import { dialects, useTestStore } from '../../collector/db/testing.js';
@@ -113,6 +113,8 @@ describe.each(dialects)('report roll-ups on %s', (dialect) => {
     await write(randomEvents(seed, 1, 1500));
     expect(await refreshRollups(store())).toBe(0);
     expect(await countRows(store().db, 'rollup_dirty')).toBe(0);
+    // The breakdowns below read summed blocks as well as days.
+    expect(await countRows(store().db, 'rollup_blocks')).toBeGreaterThan(5);
     const site = (await findSite(store().db, 1)) as Site;
     const report = await loadReport(store(), site, periods[0] as Period, [], 10);
     // Not an empty comparison: the random data reach every breakdown.
@@ -136,8 +138,15 @@ describe.each(dialects)('report roll-ups on %s', (dialect) => {
     const events = randomEvents(7, 1, 1200);
     await write(events.slice(0, 600));
     await refreshRollups(store());
+    const summed = await countRows(store().db, 'rollup_blocks');
+    expect(summed).toBeGreaterThan(0);
     await write(events.slice(600));
     expect(await countRows(store().db, 'rollup_dirty')).toBeGreaterThan(0);
+    // As a report page does: only the days, no block sums. The blocks that
+    // hold a changed day are no longer read.
+    await refreshRollups(store(), { siteId: 1 });
+    expect(await countRows(store().db, 'rollup_blocks')).toBeLessThan(summed);
+    await expectRollupsEqualRaw((await findSite(store().db, 1)) as Site);
     await refreshRollups(store());
     await expectRollupsEqualRaw((await findSite(store().db, 1)) as Site);
     await updateSiteTimezone(store().db, 1, 'Europe/Berlin');
@@ -202,29 +211,33 @@ describe.each(dialects)('report roll-ups on %s', (dialect) => {
   });
 });
 
-describe('uncoveredRanges', () => {
+describe('blocks of days', () => {
+  it('names the aligned blocks that hold a day', () => {
+    expect(blocksOf('2026-03-20').slice(0, 4)).toEqual([
+      { first: '2026-03-20', days: 2 },
+      { first: '2026-03-20', days: 4 },
+      { first: '2026-03-16', days: 8 },
+      { first: '2026-03-16', days: 16 },
+    ]);
+    expect(blocksOf('2026-03-21')[0]).toEqual({ first: '2026-03-20', days: 2 });
+    expect(halves({ first: '2026-03-16', days: 8 })).toEqual([
+      { first: '2026-03-16', days: 4 },
+      { first: '2026-03-20', days: 4 },
+    ]);
+  });
+
+  const every = new Set(['2026-03-06+2', '2026-03-08+8', '2026-03-08+4', '2026-03-12+4', '2026-03-16+4', '2026-03-16+8']);
+  const allDays = Array.from({ length: 16 }, (_, i) => `2026-03-${String(5 + i).padStart(2, '0')}`);
   it.each([
+    ['every block summed', every, ['2026-03-06+2', '2026-03-08+8', '2026-03-16+4'], ['2026-03-05', '2026-03-20']],
     [
-      '2026-01-15',
-      '2026-04-10',
-      ['2026-02', '2026-03'],
-      [
-        ['2026-01-15', '2026-01-31'],
-        ['2026-04-01', '2026-04-10'],
-      ],
+      'a long block missing',
+      new Set([...every].filter((key) => key !== '2026-03-08+8')),
+      ['2026-03-06+2', '2026-03-08+4', '2026-03-12+4', '2026-03-16+4'],
+      ['2026-03-05', '2026-03-20'],
     ],
-    ['2026-02-01', '2026-02-28', ['2026-02'], [['9999-12-31', '0000-01-01']]],
-    [
-      '2026-01-01',
-      '2026-03-31',
-      ['2026-02'],
-      [
-        ['2026-01-01', '2026-01-31'],
-        ['2026-03-01', '2026-03-31'],
-      ],
-    ],
-    ['2026-01-05', '2026-01-09', [], [['2026-01-05', '2026-01-09']]],
-  ])('reads %s to %s with month sums %j from the days %j', (from, to, months, ranges) => {
-    expect(uncoveredRanges(from, to, months)).toEqual(ranges);
+    ['no block summed', new Set<string>(), [], allDays],
+  ])('covers 2026-03-05 to 2026-03-20 with %s', (_, summed, blocks, days) => {
+    expect(coverDays('2026-03-05', '2026-03-20', summed)).toEqual({ blocks, days });
   });
 });

@@ -5,6 +5,7 @@ import * as enrichmentAndFilters from './2026-11-26-03-enrichment-and-filters.js
 import * as accounts from './2026-11-26-04-accounts.js';
 import * as reportRollups from './2026-11-26-05-report-rollups.js';
 import * as apiKeys from './2026-11-26-06-api-keys.js';
+import * as rollupBlocks from './2026-11-26-07-rollup-blocks.js';
 
 /**
  * Every migration, imported statically so that a bundle carries them. Names
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-04-accounts': accounts,
   '2026-11-26-05-report-rollups': reportRollups,
   '2026-11-26-06-api-keys': apiKeys,
+  '2026-11-26-07-rollup-blocks': rollupBlocks,
 };
