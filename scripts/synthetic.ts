@@ -30,7 +30,7 @@ import { changedDays, markChanged } from '../collector/db/rollups.js';
 import { EVENT_COLUMNS, type Site } from '../collector/db/schema.js';
 import { insertSite } from '../collector/db/sites.js';
 import { type Source, trafficSource } from '../collector/source.js';
-import { DAY_MS } from '../collector/time.js';
+import { DAY_MS, HOUR_MS } from '../collector/time.js';
 import { localHour } from '../dashboard/reports/zone.js';
 
 export interface GenerateOptions {
@@ -47,6 +47,10 @@ export interface GenerateOptions {
   readonly ownerId?: number | null;
   /** Where progress lines go (default: console.log). */
   readonly log?: (line: string) => void;
+  /** The busiest site's share of all events (default 0.3); the others share the rest, Zipf-like. */
+  readonly busiestShare?: number;
+  /** How much daily traffic grows from the first day to the last (default 0.25: by a quarter). */
+  readonly growth?: number;
 }
 
 export interface GenerateResult {
@@ -69,7 +73,6 @@ const TS = EVENT_COLUMNS.indexOf('ts');
 /** Site and time of each row, as the roll-up marks want them. */
 const placed = (rows: readonly Row[]) => rows.map((row) => ({ site_id: row[SITE_ID] as number, ts: row[TS] as number }));
 
-const HOUR_MS = 3600_000;
 const MINUTE_MS = 60_000;
 const SQLITE_ROWS_PER_INSERT = 100;
 const SQLITE_ROWS_PER_TRANSACTION = 50_000;
@@ -505,27 +508,28 @@ export async function generate(store: Store, options: GenerateOptions): Promise<
   }
   if (sites.length === 0) throw new Error('generate: no sites');
 
-  // The busiest site has 30% of the events, the others a Zipf share of the rest.
+  // The busiest site has its share of the events, the others a Zipf share of the rest.
+  const busiest = options.busiestShare ?? 0.3;
   const shares =
     sites.length === 1
       ? [1]
       : [
-          0.3,
+          busiest,
           ...zipf(sites.length, 1)
             .slice(1)
-            .map((w, _, all) => (0.7 * w) / sum(all)),
+            .map((w, _, all) => ((1 - busiest) * w) / sum(all)),
         ];
   const paths = makePaths(random);
   const models = sites.map((site) => siteModel(site, paths, end));
 
-  // How many events each site has on each day: weekday, growth (about a
-  // quarter over a year), noise, the odd spike, the part of the last day
+  // How many events each site has on each day: weekday, growth (a quarter
+  // over the whole span unless told), noise, the odd spike, the part of the last day
   // that has passed; rounded so that they add up to exactly `events`.
   const weights: number[] = [];
   for (let d = 0; d < dayCount; d++) {
     const dayStart = (firstDay + d) * DAY_MS;
     const weekday = WEEKDAYS[new Date(dayStart).getUTCDay()] ?? 1;
-    const growth = 1 + (0.25 * d) / Math.max(1, dayCount - 1);
+    const growth = 1 + ((options.growth ?? 0.25) * d) / Math.max(1, dayCount - 1);
     models.forEach((model, s) => {
       const spike = random.next() < 0.01 ? 2 + 2 * random.next() : 1;
       const noise = 0.85 + 0.3 * random.next();
