@@ -14,7 +14,7 @@ import { deleteShareLink, findSharedSiteId, insertShareLink, listShareLinks } fr
 import type { Store } from '../collector/db/connect.js';
 import { countEvents } from '../collector/db/events.js';
 import type { Site, User } from '../collector/db/schema.js';
-import { deleteSite, findSite, insertSite, listSites, updateSite, updateSiteFilters, updateSiteTimezone } from '../collector/db/sites.js';
+import { deleteSite, findSite, insertSite, listSites, updateSite, updateSiteFilters } from '../collector/db/sites.js';
 import { HttpError, handleError } from '../collector/errors.js';
 import { parseId } from '../collector/parse.js';
 import type { SiteCache } from '../collector/site-cache.js';
@@ -28,6 +28,7 @@ import { securityHeaders } from './headers.js';
 import { logRequests } from './logging.js';
 import { currentUser, page, viewerOf } from './page.js';
 import { exportCsv, realtimePage, reportPage } from './report-routes.js';
+import { changeTimezone } from './reports/rollup-job.js';
 import { isTimeZone } from './reports/zone.js';
 import { STYLESHEET } from './style.js';
 import { LoginThrottle } from './throttle.js';
@@ -153,7 +154,7 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
     }
     await updateSite(db, site.id, result.site);
     // Days are cut anew in the new zone: the roll-ups are made again.
-    if (timezone !== site.timezone) await updateSiteTimezone(db, site.id, timezone);
+    if (timezone !== site.timezone) await changeTimezone(store, site.id, timezone);
     // The domain decides which pages count: the collector must see it now.
     sites.forget(site.id);
     return c.redirect(`/site/${site.id}/settings`, 303);

@@ -1,8 +1,8 @@
 /**
  * Synthetic traffic for the report benchmark and the demo: `generate`
  * writes N events over the last M months for S sites, shaped like real
- * traffic. The first site is the busiest (~30% of the events), the others
- * follow a Zipf curve; pages are Zipf-distributed over a few thousand paths;
+ * traffic. The first site is the busiest (30% of the events unless told),
+ * the others follow a Zipf curve; pages are Zipf-distributed over a few thousand paths;
  * ~30 real User-Agents (parsed by the collector's own parser) give browser,
  * version, OS and device; countries are skewed; ~40% of visits come direct,
  * the rest from referrer hosts (sources as the collector derives them) and
@@ -10,7 +10,8 @@
  * salt makes them) makes one visit or a few, each of 1–8 page views minutes
  * apart, with engagement events after most page views and a custom event
  * (some with props) now and then. Days follow an hourly curve in the site's
- * time zone, a weekly one, slow growth, noise and the odd spike.
+ * time zone, a weekly one, growth (slow unless told), noise and the odd
+ * spike.
  *
  * Rows go in in time order, as the collector would have written them, and
  * each (site, UTC day) they add to is marked in rollup_dirty in the same
@@ -20,7 +21,8 @@
  * column arrays, unnested), one transaction of 20k rows in flight while the
  * next rows are made.
  *
- * Deterministic: the same options (seed, counts and `end`) give the same rows.
+ * Deterministic: the same options (seed, counts, shares, growth and `end`)
+ * give the same rows.
  */
 import type SQLite from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
@@ -510,6 +512,9 @@ export async function generate(store: Store, options: GenerateOptions): Promise<
 
   // The busiest site has its share of the events, the others a Zipf share of the rest.
   const busiest = options.busiestShare ?? 0.3;
+  const growth = options.growth ?? 0.25;
+  if (!(busiest > 0 && busiest <= 1)) throw new Error('generate: busiestShare must be above 0 and at most 1');
+  if (!(growth > -1)) throw new Error('generate: growth must be above -1 (traffic cannot fall below nothing)');
   const shares =
     sites.length === 1
       ? [1]
@@ -529,11 +534,11 @@ export async function generate(store: Store, options: GenerateOptions): Promise<
   for (let d = 0; d < dayCount; d++) {
     const dayStart = (firstDay + d) * DAY_MS;
     const weekday = WEEKDAYS[new Date(dayStart).getUTCDay()] ?? 1;
-    const growth = 1 + ((options.growth ?? 0.25) * d) / Math.max(1, dayCount - 1);
+    const trend = 1 + (growth * d) / Math.max(1, dayCount - 1);
     models.forEach((model, s) => {
       const spike = random.next() < 0.01 ? 2 + 2 * random.next() : 1;
       const noise = 0.85 + 0.3 * random.next();
-      weights.push((shares[s] ?? 0) * weekday * growth * noise * spike * hoursBefore(model.utcHours, dayStart, end));
+      weights.push((shares[s] ?? 0) * weekday * trend * noise * spike * hoursBefore(model.utcHours, dayStart, end));
     });
   }
   const total = sum(weights);

@@ -310,25 +310,35 @@ export function coverDays(from: string, to: string, summed: ReadonlySet<string>)
 }
 
 /**
- * Sums a block's breakdown rows into one row per value, from its two
- * halves when both are summed, else from its days, and marks the block as
- * summed. Only for blocks that have ended: their days no longer change but
- * for late events, whose roll-up unmarks the block again (`replaceDay`).
- * Run it under the roll-up job's lock, which `replaceDay` also takes.
+ * Sums a block's breakdown rows into one row per value, and marks the block
+ * as summed: each half from its sums when it has them, else from its days
+ * (a half without traffic never has sums). Only for blocks that have
+ * ended: their days no longer change but for late events, whose roll-up
+ * unmarks the block again (`replaceDay`). Run it under the roll-up job's
+ * lock, as the roll-up of days runs, so that no half changes meanwhile.
  */
 export async function replaceBlock(store: Store, siteId: number, block: Block): Promise<void> {
   const key = blockKey(block);
-  const parts = block.days === 2 ? [] : halves(block).map(blockKey);
-  const marked = parts.length === 0 ? new Set<string>() : await summedBlocks(store.db, siteId, parts);
-  const sums = sql`sum(visitors), sum(visits), sum(pageviews), sum(bounces), sum(duration_ms), sum(events), sum(engaged_ms)`;
+  const parts = block.days === 2 ? [] : halves(block);
+  const marked = parts.length === 0 ? new Set<string>() : await summedBlocks(store.db, siteId, parts.map(blockKey));
+  const fromDays = (part: Block) =>
+    sql`select site_id, dimension, value, visitors, visits, pageviews, bounces, duration_ms, events, engaged_ms from rollup_rows
+      where site_id = ${siteId} and day >= ${part.first} and day <= ${addDays(part.first, part.days - 1)}`;
+  const fromSums = (part: Block) =>
+    sql`select site_id, dimension, value, visitors, visits, pageviews, bounces, duration_ms, events, engaged_ms from rollup_block_rows
+      where site_id = ${siteId} and block = ${blockKey(part)}`;
   const source =
-    parts.length > 0 && marked.size === parts.length
-      ? sql`from rollup_block_rows where site_id = ${siteId} and block in (${sql.join(parts)})`
-      : sql`from rollup_rows where site_id = ${siteId} and day >= ${block.first} and day <= ${addDays(block.first, block.days - 1)}`;
+    parts.length === 0
+      ? fromDays(block)
+      : sql.join(
+          parts.map((part) => (marked.has(blockKey(part)) ? fromSums(part) : fromDays(part))),
+          sql` union all `,
+        );
+  const sums = sql`sum(visitors), sum(visits), sum(pageviews), sum(bounces), sum(duration_ms), sum(events), sum(engaged_ms)`;
   const statements = [
     sql`delete from rollup_block_rows where site_id = ${siteId} and block = ${key}`,
     sql`insert into rollup_block_rows (site_id, dimension, block, value, visitors, visits, pageviews, bounces, duration_ms, events, engaged_ms)
-      select site_id, dimension, ${key}, value, ${sums} ${source} group by site_id, dimension, value`,
+      select site_id, dimension, cast(${key} as text), value, ${sums} from (${source}) as parts group by site_id, dimension, value`,
     sql`insert into rollup_blocks (site_id, block) values (${siteId}, ${key}) on conflict (site_id, block) do nothing`,
   ];
   const sqlite = store.sqlite;

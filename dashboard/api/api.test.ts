@@ -200,7 +200,7 @@ describe.each(dialects)('the JSON API on %s', (dialect) => {
     };
     expect(series.granularity).toBe('hour');
     expect(series.points.reduce((sum, point) => sum + point.pageviews, 0)).toBe(4);
-    expect(await (await api('/sites/1/realtime')).json()).toEqual({ visitors: 1, pages: [{ page: '/live', visitors: 1 }] });
+    expect(await (await api('/sites/1/realtime')).json()).toEqual({ visitors: 1, capped: false, pages: [{ page: '/live', visitors: 1 }] });
     const sources = (await (await api('/sites/1/breakdown/source?period=today&limit=1')).json()) as { rows: unknown[] };
     expect(sources.rows).toHaveLength(1);
   });

@@ -203,6 +203,10 @@ export const OPERATIONS: readonly Operation[] = [
       type: 'object',
       properties: {
         visitors: { type: 'integer' },
+        capped: {
+          type: 'boolean',
+          description: 'True when the five minutes held too many page views to read: visitors is then a lower bound.',
+        },
         pages: { type: 'array', items: { type: 'object', properties: { page: { type: 'string' }, visitors: { type: 'integer' } } } },
       },
     },

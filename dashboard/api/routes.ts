@@ -11,7 +11,7 @@ import { findApiKey, touchApiKey } from '../../collector/db/accounts.js';
 import type { Store } from '../../collector/db/connect.js';
 import type { BreakdownRow, Sums } from '../../collector/db/rollups.js';
 import type { ApiKey, Event, Site, User } from '../../collector/db/schema.js';
-import { deleteSite, findSite, insertSite, listSites, updateSite, updateSiteTimezone } from '../../collector/db/sites.js';
+import { deleteSite, findSite, insertSite, listSites, updateSite } from '../../collector/db/sites.js';
 import { type ErrorRenderer, HttpError } from '../../collector/errors.js';
 import type { SiteCache } from '../../collector/site-cache.js';
 import { tokenHash } from '../auth.js';
@@ -20,6 +20,7 @@ import { currentReport, listMatchingEvents, parseCursor } from '../report-routes
 import type { Dimension } from '../reports/aggregate.js';
 import { loadRealtime } from '../reports/realtime.js';
 import { rawReport } from '../reports/report.js';
+import { changeTimezone } from '../reports/rollup-job.js';
 import { parseReportState, type ReportState } from '../reports/state.js';
 import { dayBounds, isTimeZone, localDay } from '../reports/zone.js';
 import { topLine } from '../views/report.js';
@@ -188,7 +189,7 @@ export function createApi(deps: ApiDeps): Hono {
     if (!isTimeZone(timezone)) errors.timezone = 'is not a time zone';
     if ('errors' in checked || Object.keys(errors).length > 0) throw new HttpError(400, 'Some fields are wrong.', errors);
     await updateSite(db, site.id, checked.site);
-    if (timezone !== site.timezone) await updateSiteTimezone(db, site.id, timezone);
+    if (timezone !== site.timezone) await changeTimezone(store, site.id, timezone);
     deps.sites.forget(site.id);
     return c.json(siteJson((await findSite(db, site.id)) as Site));
   });

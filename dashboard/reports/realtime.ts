@@ -5,7 +5,7 @@ import { pagePath } from './aggregate.js';
 
 /** "Right now" is the last five minutes, as in Plausible. */
 export const REALTIME_MS = 5 * 60_000;
-// A busy site's five minutes; past this the count says "at least".
+// A busy site's five minutes of page views; past this the count is marked "at least".
 const MOST = 50_000;
 
 /** Visitors with a page view in the last five minutes, and the page each saw last. */
@@ -21,6 +21,7 @@ export async function loadRealtime(db: Db, siteId: number, now: number): Promise
   for (const page of current.values()) pages.set(page, (pages.get(page) ?? 0) + 1);
   return {
     visitors: current.size,
+    capped: views.length >= MOST,
     pages: [...pages]
       .sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1))
       .slice(0, 10)

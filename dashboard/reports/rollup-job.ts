@@ -16,7 +16,7 @@ import {
   replaceDay,
   unsummedBlocks,
 } from '../../collector/db/rollups.js';
-import { findSite } from '../../collector/db/sites.js';
+import { findSite, updateSiteTimezone } from '../../collector/db/sites.js';
 import { logError } from '../../collector/log.js';
 import { addDays, DAY_MS } from '../../collector/time.js';
 import { sumDay } from './aggregate.js';
@@ -34,22 +34,42 @@ const MOST_PER_RUN = 2000;
  */
 export async function refreshRollups(store: Store, scope: { siteId?: number; maxDays?: number } = {}): Promise<number> {
   let done = 0;
+  let left: number | undefined;
   for (;;) {
     const limit = Math.min(BATCH, (scope.maxDays ?? Number.POSITIVE_INFINITY) - done);
     if (limit <= 0) break;
     const dirty = await listDirtyDays(store.db, limit, scope.siteId);
-    if (dirty.length === 0) break;
+    if (dirty.length === 0) {
+      left = 0;
+      break;
+    }
     await locked(store, () => rollUp(store, dirty));
     done += dirty.length;
     if (dirty.length < limit) break;
   }
   // Block sums only make longer periods faster, never different: the job
   // in the background makes them, not a report page that waits for it.
-  if (scope.siteId === undefined) await sumEndedBlocks(store);
-  return (await listDirtyDays(store.db, BATCH, scope.siteId)).length;
+  // New ones are due when days were rolled up, or when a day may have ended.
+  const hour = new Date().toISOString().slice(0, 13);
+  if (done > 0) blocksDue.delete(store);
+  if (scope.siteId === undefined && blocksDue.get(store) !== hour) {
+    await sumEndedBlocks(store);
+    blocksDue.set(store, hour);
+  }
+  return left ?? (await listDirtyDays(store.db, BATCH, scope.siteId)).length;
 }
 
 const turns = new WeakMap<Store, Promise<unknown>>();
+/** The UTC hour of the last block summing with no day rolled up since. */
+const blocksDue = new WeakMap<Store, string>();
+
+/**
+ * Sets a site's time zone, in turn with the roll-ups: a roll-up of the old
+ * zone's days or blocks cannot then land after the new zone's were cleared.
+ */
+export function changeTimezone(store: Store, siteId: number, timezone: string): Promise<void> {
+  return locked(store, () => updateSiteTimezone(store.db, siteId, timezone));
+}
 
 /**
  * One roll-up at a time per store: two that read a day's events at

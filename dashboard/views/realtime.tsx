@@ -16,6 +16,7 @@ export function RealtimePage(props: { site: Site; realtime: Realtime; basePath: 
     <Layout title={`${site.name || site.domain}: right now`} viewer={props.viewer} refreshSeconds={REALTIME_REFRESH_SECONDS}>
       <h1>{site.name || site.domain}: right now</h1>
       <p id="realtime">
+        {realtime.capped ? 'At least ' : ''}
         <strong>{realtime.visitors.toLocaleString('en-US')}</strong> {realtime.visitors === 1 ? 'visitor' : 'visitors'} in the last 5
         minutes.
       </p>

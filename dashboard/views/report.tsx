@@ -100,6 +100,8 @@ function change(now: number, before: number, points = false): string {
 /** Current visitors and their pages. */
 export interface Realtime {
   visitors: number;
+  /** Too many page views to read them all: `visitors` is a lower bound. */
+  capped: boolean;
   pages: Array<{ page: string; visitors: number }>;
 }
 
@@ -174,6 +176,7 @@ export function ReportSection(props: {
       </dl>
       <Chart points={report.series} caption="Visitors and page views" />
       <p id="realtime">
+        {props.realtime.capped ? 'At least ' : ''}
         <strong>{count(props.realtime.visitors)}</strong> {props.realtime.visitors === 1 ? 'visitor' : 'visitors'} in the last 5 minutes
         {props.realtime.pages.length === 0
           ? '.'
