@@ -291,7 +291,7 @@ export function halves(block: Block): [Block, Block] {
  * Cuts the days from `from` to `to` into the longest summed blocks that
  * fit, and the days left over.
  */
-export function coverDays(from: string, to: string, summed: ReadonlySet<string>): { blocks: string[]; days: string[] } {
+export function coverDays(from: string, to: string, summed: ReadonlySet<string>): Cover {
   const blocks: string[] = [];
   const days: string[] = [];
   const end = dayNumber(to);
@@ -434,19 +434,14 @@ export async function hourlySeries(db: Db, siteId: number, from: string, to: str
   return rows.map((row) => ({ hour: Number(row.hour), visitors: Number(row.visitors), pageviews: Number(row.pageviews) }));
 }
 
-/**
- * One breakdown over the days from `from` to `to`: the top `limit` rows by
- * visitors. Summed blocks that fit are read from their sums, the other
- * days from the daily rows.
- */
-export async function breakdown(
-  db: Db,
-  siteId: number,
-  dimension: string,
-  from: string,
-  to: string,
-  limit: number,
-): Promise<BreakdownRow[]> {
+/** How a period is read: its summed blocks and the days left over (see `coverDays`). */
+export interface Cover {
+  blocks: string[];
+  days: string[];
+}
+
+/** The cover of the days from `from` to `to`, from the site's summed blocks. */
+export async function coverPeriod(db: Db, siteId: number, from: string, to: string): Promise<Cover> {
   const summed = await db
     .selectFrom('rollup_blocks')
     .select('block')
@@ -454,7 +449,22 @@ export async function breakdown(
     .where('block', '>=', from)
     .where('block', '<', addDays(to, 1))
     .execute();
-  const { blocks, days } = coverDays(from, to, new Set(summed.map((row) => row.block)));
+  return coverDays(from, to, new Set(summed.map((row) => row.block)));
+}
+
+/**
+ * One breakdown over a period, read as `cover` says: the top `limit` rows
+ * by visitors, from the sums of its blocks and the daily rows of its other
+ * days.
+ */
+export async function breakdown(
+  db: Db,
+  siteId: number,
+  dimension: string,
+  { blocks, days }: Cover,
+  limit: number,
+): Promise<BreakdownRow[]> {
+  if (blocks.length === 0 && days.length === 0) return [];
   const sums = ['value', 'visitors', 'visits', 'pageviews', 'bounces', 'duration_ms', 'events', 'engaged_ms'] as const;
   const daily = db
     .selectFrom('rollup_rows')

@@ -8,6 +8,7 @@ import type { Store } from '../../collector/db/connect.js';
 import {
   type BreakdownRow,
   breakdown,
+  coverPeriod,
   dailySeries,
   type HourSums,
   hourlySeries,
@@ -139,8 +140,9 @@ export async function loadReport(
       ? hourPoints(await hourlySeries(db, site.id, period.from, period.to), period, site.timezone)
       : dayPoints(await dailySeries(db, site.id, period.from, period.to), period);
   const breakdowns = {} as Record<Dimension, BreakdownRow[]>;
+  const cover = await coverPeriod(db, site.id, period.from, period.to);
   for (const dimension of DIMENSIONS) {
-    breakdowns[dimension] = dimensions.includes(dimension) ? await breakdown(db, site.id, dimension, period.from, period.to, limit) : [];
+    breakdowns[dimension] = dimensions.includes(dimension) ? await breakdown(db, site.id, dimension, cover, limit) : [];
   }
   return { period, totals, previous, series, breakdowns };
 }
