@@ -9,6 +9,7 @@ import { type Kysely, sql } from 'kysely';
 import { addDays, DAY_MS, utcDay } from '../time.js';
 import type { Store } from './connect.js';
 import { dialectOf } from './dialect.js';
+import type { EventFilterColumn } from './events.js';
 import type { Database, Db, Event, RollupSums } from './schema.js';
 
 /** What the report reads of an event. */
@@ -95,21 +96,12 @@ export async function markChanged(db: Db, rows: ReadonlyArray<{ site_id: number;
     .execute();
 }
 
-/** Columns that a visitor's events can be picked by (see `readReportEvents`). */
-export type EventColumn =
-  | 'name'
-  | 'source'
-  | 'utm_source'
-  | 'utm_medium'
-  | 'utm_campaign'
-  | 'utm_term'
-  | 'utm_content'
-  | 'country'
-  | 'region'
-  | 'city'
-  | 'browser'
-  | 'os'
-  | 'device';
+/**
+ * Columns that a visitor's events can be picked by (see `readReportEvents`):
+ * those the raw list filters on, but for browser_version, which a report
+ * shows joined with the browser.
+ */
+export type EventColumn = Exclude<EventFilterColumn, 'browser_version'>;
 
 /** An event whose `column` is `value`; a `value` of '' means none (null or empty). */
 export interface EventCondition {
