@@ -78,8 +78,14 @@ export interface DirtyDay {
  */
 export function changedDays(rows: ReadonlyArray<{ site_id: number; ts: number }>): Array<[number, string]> {
   const seen = new Map<string, [number, string]>();
+  // A batch is mostly one site's events of one day: skip the key for those.
+  let lastSite = Number.NaN;
+  let lastDay = '';
   for (const row of rows) {
     const day = utcDay(row.ts);
+    if (row.site_id === lastSite && day === lastDay) continue;
+    lastSite = row.site_id;
+    lastDay = day;
     seen.set(`${row.site_id} ${day}`, [row.site_id, day]);
   }
   return [...seen.values()];

@@ -2,7 +2,7 @@
 // breakdown, on random data, on both stores.
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { blocksOf, coverDays, halves, readReportEvents } from '../../collector/db/rollups.js';
+import { blocksOf, changedDays, coverDays, halves, readReportEvents } from '../../collector/db/rollups.js';
 import type { NewEvent, Site } from '../../collector/db/schema.js';
 import { findSite, updateSiteTimezone } from '../../collector/db/sites.js';
 import { dialects, useTestStore } from '../../collector/db/testing.js';
@@ -11,6 +11,24 @@ import { EventWriter } from '../../collector/writer.js';
 import { DIMENSIONS, type Filter, narrowing } from './aggregate.js';
 import { loadReport, type Period, rawReport } from './report.js';
 import { refreshRollups } from './rollup-job.js';
+
+describe('changedDays', () => {
+  it('names each site and UTC day of a batch once, however its rows are mixed', () => {
+    const day1 = Date.parse('2026-03-06T23:59:59.999Z');
+    const day2 = day1 + 1;
+    const rows = [1, 1, 2, 1, 1, 2, 3, 1].map((site_id, i) => ({
+      site_id,
+      ts: [day1, day1, day1, day2, day1, day2, day1, day1][i] as number,
+    }));
+    expect(changedDays(rows).sort()).toEqual([
+      [1, '2026-03-06'],
+      [1, '2026-03-07'],
+      [2, '2026-03-06'],
+      [2, '2026-03-07'],
+      [3, '2026-03-06'],
+    ]);
+  });
+});
 
 /** A small seeded generator, so that a failure can be replayed. */
 function random(seed: number) {
