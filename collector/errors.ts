@@ -48,11 +48,15 @@ const renderJson: ErrorRenderer = (c, status, message, fields) =>
 
 const GENERIC_5XX = 'Something went wrong on our side. It has been logged.';
 
+/** The status an error is answered with: its own, or 500 for anything we did not throw on purpose. */
+export function errorStatus(err: unknown): ContentfulStatusCode {
+  // HTTPException comes from Hono's own middleware (body limit, bad requests).
+  return err instanceof HttpError ? err.status : err instanceof HTTPException ? (err.status as ContentfulStatusCode) : 500;
+}
+
 /** The `app.onError` for every Sightline app: log 5xx with stack, show a plain message. */
 export function handleError(err: Error, c: Context): Response | Promise<Response> {
-  // HTTPException comes from Hono's own middleware (body limit, bad requests).
-  const status: ContentfulStatusCode =
-    err instanceof HttpError ? err.status : err instanceof HTTPException ? (err.status as ContentfulStatusCode) : 500;
+  const status = errorStatus(err);
   if (status >= 500) logError(`${c.req.method} ${loggablePath(c.req.path)} failed`, err, { status });
   // Only messages we wrote ourselves reach the client, and never a 500's.
   const message = err instanceof HttpError && status !== 500 ? err.message : status < 500 ? err.message || 'Bad request' : GENERIC_5XX;

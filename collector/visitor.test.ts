@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dialects, useTestStore } from './db/testing.js';
-import { Salts, visitorId } from './visitor.js';
+import { Salts, VisitorIds, visitorId } from './visitor.js';
 
 const DAY = 24 * 3600 * 1000;
 const T0 = Date.UTC(2026, 10, 26, 9, 30);
@@ -23,6 +23,36 @@ describe('visitorId', () => {
     const id = visitorId(salt, 9, null, null);
     expect(Number.isSafeInteger(id)).toBe(true);
     expect(id).toBeLessThan(2 ** 48);
+  });
+});
+
+describe('VisitorIds', () => {
+  const salt = 'c2FsdC1vbmU=';
+  const other = 'c2FsdC10d28=';
+
+  it('gives the hash of every visitor, from memory or not', () => {
+    const ids = new VisitorIds(2);
+    const visitors: Array<[number, string | null, string | null]> = [
+      [1, '203.0.113.9', 'UA'],
+      [2, '203.0.113.9', 'UA'],
+      [1, '203.0.113.10', 'UA'],
+      [1, null, null],
+      [1, '203.0.113.9', 'UA'],
+    ];
+    // Twice over, with a capacity of two: hits, hits in the older map, and misses.
+    for (const [site, ip, ua] of [...visitors, ...visitors]) {
+      expect(ids.get(salt, site, ip, ua)).toBe(visitorId(salt, site, ip, ua));
+    }
+    expect(ids.get(other, 1, '203.0.113.9', 'UA')).toBe(visitorId(other, 1, '203.0.113.9', 'UA'));
+  });
+
+  it('forgets every visitor when the salt changes, and never holds more than twice its capacity', () => {
+    const ids = new VisitorIds(3);
+    for (let i = 0; i < 20; i++) ids.get(salt, 1, `203.0.113.${i}`, 'UA');
+    expect(ids.size).toBeLessThanOrEqual(6);
+    expect(ids.size).toBeGreaterThan(3);
+    ids.get(other, 1, '203.0.113.1', 'UA');
+    expect(ids.size).toBe(1);
   });
 });
 

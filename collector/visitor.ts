@@ -83,3 +83,43 @@ export class Salts {
 export function visitorId(salt: string, siteId: number, ip: string | null, userAgent: string | null): number {
   return hash('sha256', `${salt}\n${siteId}\n${ip ?? ''}\n${userAgent ?? ''}`, 'buffer').readUIntBE(0, 6);
 }
+
+/**
+ * Today's visitor ids, remembered: a visitor sends several events a day (a
+ * page view and its engagement at least), and a lookup costs a tenth of the
+ * hash. The cache belongs to one salt: when the day's salt changes it is
+ * emptied, so no address stays in memory past its salt. It holds at most
+ * twice `capacity` visitors: when the newer of its two maps fills up, the
+ * older one is dropped, and a visitor found there moves to the newer.
+ */
+export class VisitorIds {
+  private salt = '';
+  private recent = new Map<string, number>();
+  private older = new Map<string, number>();
+
+  constructor(private readonly capacity = 50_000) {}
+
+  /** The same number as `visitorId` with the same arguments. */
+  get(salt: string, siteId: number, ip: string | null, userAgent: string | null): number {
+    if (salt !== this.salt) {
+      this.salt = salt;
+      this.recent = new Map();
+      this.older = new Map();
+    }
+    const key = `${siteId}\n${ip ?? ''}\n${userAgent ?? ''}`;
+    const found = this.recent.get(key);
+    if (found !== undefined) return found;
+    const id = this.older.get(key) ?? visitorId(salt, siteId, ip, userAgent);
+    if (this.recent.size >= this.capacity) {
+      this.older = this.recent;
+      this.recent = new Map();
+    }
+    this.recent.set(key, id);
+    return id;
+  }
+
+  /** How many visitors it remembers. */
+  get size(): number {
+    return this.recent.size + this.older.size;
+  }
+}
