@@ -1,6 +1,6 @@
 import { isbot } from 'isbot';
 import { UAParser } from 'ua-parser-js';
-import { Lru } from './lru.js';
+import { RecentCache } from './recent.js';
 
 /** What a User-Agent says about the visitor's software and device. */
 export interface Agent {
@@ -16,7 +16,7 @@ export interface Agent {
 const parser = new UAParser();
 // Parsing is the costliest step of an event (uncached it caps a core near
 // 11k events/s), and real traffic repeats a few hundred User-Agents.
-const cache = new Lru<string, Agent>(2000);
+const cache = new RecentCache<string, Agent>(2000);
 
 /** Describes a User-Agent; no User-Agent at all is taken for a bot. */
 export function describeAgent(userAgent: string | undefined): Agent {

@@ -2,6 +2,7 @@ import { hash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 import { logError } from './log.js';
+import { RecentCache } from './recent.js';
 import { DAY_MS, utcDay } from './time.js';
 
 /**
@@ -88,38 +89,27 @@ export function visitorId(salt: string, siteId: number, ip: string | null, userA
  * Today's visitor ids, remembered: a visitor sends several events a day (a
  * page view and its engagement at least), and a lookup costs a tenth of the
  * hash. The cache belongs to one salt: when the day's salt changes it is
- * emptied, so no address stays in memory past its salt. It holds at most
- * twice `capacity` visitors: when the newer of its two maps fills up, the
- * older one is dropped, and a visitor found there moves to the newer.
+ * emptied, so no address stays in memory past its salt.
  */
 export class VisitorIds {
   private salt = '';
-  private recent = new Map<string, number>();
-  private older = new Map<string, number>();
+  private readonly cache: RecentCache<string, number>;
 
-  constructor(private readonly capacity = 50_000) {}
+  constructor(capacity = 50_000) {
+    this.cache = new RecentCache(capacity);
+  }
 
   /** The same number as `visitorId` with the same arguments. */
   get(salt: string, siteId: number, ip: string | null, userAgent: string | null): number {
     if (salt !== this.salt) {
       this.salt = salt;
-      this.recent = new Map();
-      this.older = new Map();
+      this.cache.clear();
     }
-    const key = `${siteId}\n${ip ?? ''}\n${userAgent ?? ''}`;
-    const found = this.recent.get(key);
-    if (found !== undefined) return found;
-    const id = this.older.get(key) ?? visitorId(salt, siteId, ip, userAgent);
-    if (this.recent.size >= this.capacity) {
-      this.older = this.recent;
-      this.recent = new Map();
-    }
-    this.recent.set(key, id);
-    return id;
+    return this.cache.get(`${siteId}\n${ip ?? ''}\n${userAgent ?? ''}`, () => visitorId(salt, siteId, ip, userAgent));
   }
 
   /** How many visitors it remembers. */
   get size(): number {
-    return this.recent.size + this.older.size;
+    return this.cache.size;
   }
 }
