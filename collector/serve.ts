@@ -28,7 +28,7 @@ export async function runServer(name: string, build: (config: Config, store: Sto
     process.stderr.write(`${name}: ${error.message}\n`);
     process.exit(1);
   }
-  const store = openStore(config.database);
+  const store = openStore(config.database, { backgroundCheckpoints: true });
   await migrate(store.db);
   const built = build(config, store);
   let stopping = false;

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSetting } from '../config.js';
+import { startCheckpointer } from './checkpointer.js';
 import { type Dialect, dialectOf } from './dialect.js';
 import { migrations } from './migrations/index.js';
 import type { Database } from './schema.js';
@@ -21,6 +22,8 @@ export interface Store {
 export interface OpenOptions {
   /** PostgreSQL schema to work in (each test gets its own). */
   readonly searchPath?: string;
+  /** SQLite: checkpoint on a thread of its own (see checkpointer.ts); servers do. */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 /** Opens the configured store. The caller runs `migrate` before use. */
@@ -31,7 +34,16 @@ export function openStore(setting: DatabaseSetting, options: OpenOptions = {}): 
   }
   const sqlite = openSqlite(setting.path, setting.synchronous ?? 'normal');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
+  const stopCheckpoints = options.backgroundCheckpoints ? startCheckpointer(sqlite, setting.path) : undefined;
+  return {
+    db,
+    dialect: 'sqlite',
+    sqlite,
+    close: async () => {
+      await stopCheckpoints?.();
+      await db.destroy();
+    },
+  };
 }
 
 function openSqlite(path: string, synchronous: 'normal' | 'full'): SQLite.Database {
