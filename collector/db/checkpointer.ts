@@ -55,6 +55,8 @@ export function startCheckpointer(sqlite: SQLite.Database, path: string, everyMs
   worker.on('error', (error) => logError('background checkpoints stopped; the writer checkpoints by itself', error));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return async () => {
+    // Referenced again, or the process could end while it waits for the thread.
+    worker.ref();
     worker.postMessage('stop');
     await exited;
   };
