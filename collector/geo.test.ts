@@ -19,6 +19,13 @@ describe('Geo with the bundled country database', () => {
     expect(countryOnly.locate(ip)).toEqual({ country, region: null, city: null });
   });
 
+  it('answers the same from memory as from the database', () => {
+    const geo = new Geo();
+    for (const ip of ['8.8.8.8', 'not an address', '8.8.8.8', 'not an address']) {
+      expect(geo.locate(ip)).toEqual(countryOnly.locate(ip));
+    }
+  });
+
   it('places nothing without an address', () => {
     expect(countryOnly.locate(null)).toEqual({ country: null, region: null, city: null });
   });

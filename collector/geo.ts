@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Reader, type Response } from 'mmdb-lib';
+import { RecentCache } from './recent.js';
 
 /** Where an IP address is, as far as the databases know. */
 export interface Place {
@@ -37,6 +38,7 @@ interface Record {
 export class Geo {
   private readonly country: Reader<Response>;
   private readonly city: Reader<Response> | undefined;
+  private readonly recent = new RecentCache<string, Place>(10_000);
 
   constructor(cityDb?: string, countryDb: string = COUNTRY_DB) {
     this.country = new Reader(readFileSync(countryDb));
@@ -46,23 +48,33 @@ export class Geo {
   /** The place of an address; nulls for private, unknown or malformed ones. */
   locate(ip: string | null): Place {
     if (ip === null) return NOWHERE;
+    // A visitor's events come from one address: a lookup in the tree costs
+    // up to 1.5 µs, a cached one a Map lookup.
+    return this.recent.get(ip, this.lookUp);
+  }
+
+  private readonly lookUp = (ip: string): Place => {
     try {
       if (this.city !== undefined) {
         const found = this.city.get(ip) as Record | null;
         if (found) return fromRecord(found);
       }
       const found = this.country.get(ip) as Record | null;
-      return found ? { ...NOWHERE, country: countryOf(found) } : NOWHERE;
+      return found ? Object.freeze({ ...NOWHERE, country: countryOf(found) }) : NOWHERE;
     } catch {
       // mmdb-lib throws on strings that are not addresses.
       return NOWHERE;
     }
-  }
+  };
 }
 
 function fromRecord(record: Record): Place {
   const city = typeof record.city === 'string' ? record.city : record.city?.names?.en;
-  return { country: countryOf(record), region: record.subdivisions?.[0]?.names?.en ?? record.state1 ?? null, city: city || null };
+  return Object.freeze({
+    country: countryOf(record),
+    region: record.subdivisions?.[0]?.names?.en ?? record.state1 ?? null,
+    city: city || null,
+  });
 }
 
 function countryOf(record: Record): string | null {

@@ -37,6 +37,8 @@ export interface RequestFacts {
 /** Stored, or dropped by a filter (and counted). */
 export type Outcome = { readonly dropped: DropReason | undefined };
 
+const STORED: Outcome = Object.freeze({ dropped: undefined });
+
 /** An event from the tracker or the <noscript> pixel. */
 export async function ingestBeacon(deps: IngestDeps, beacon: Beacon, facts: RequestFacts): Promise<Outcome> {
   const site = deps.sites.peek(beacon.site) ?? (await requireSite(deps, beacon.site));
@@ -77,7 +79,7 @@ export async function ingestBeacon(deps: IngestDeps, beacon: Beacon, facts: Requ
     visitor_id: deps.visitors.get(salt, site.id, ip, facts.userAgent ?? null),
     ip: storedAddress(ip, deps.config.ipStorage),
   });
-  return { dropped: undefined };
+  return STORED;
 }
 
 /**
@@ -107,7 +109,7 @@ export async function ingestVisit(deps: IngestDeps, siteId: number, visit: Visit
     ip: storedAddress(ip, deps.config.ipStorage),
   };
   await deps.writer.write(row);
-  return { dropped: undefined };
+  return STORED;
 }
 
 /** A page view from a browser without JavaScript. */

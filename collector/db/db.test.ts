@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { insertUser } from './accounts.js';
 import { migrate } from './connect.js';
+import { pushEventValues } from './event-batch.js';
 import { insertEvent, listEvents } from './events.js';
 import { migrations } from './migrations/index.js';
+import { EVENT_COLUMNS, type NewEvent } from './schema.js';
 import { findSite, insertSite, listSites } from './sites.js';
 import { dialects, useTestStore } from './testing.js';
+
+describe('pushEventValues', () => {
+  it('gives every column in EVENT_COLUMNS order, null for those a row leaves out', () => {
+    const full = Object.fromEntries(EVENT_COLUMNS.map((column, i) => [column, `${column}-${i}`])) as unknown as NewEvent;
+    const sparse: NewEvent = { site_id: 7, ts: 8, name: 'pageview', url: 'https://example.com/' };
+    for (const row of [full, sparse]) {
+      const values: unknown[] = ['before'];
+      pushEventValues(values, row);
+      expect(values).toEqual(['before', ...EVENT_COLUMNS.map((column) => row[column] ?? null)]);
+    }
+  });
+});
 
 describe('migrations', () => {
   it('are date-prefixed and listed in date order', () => {
