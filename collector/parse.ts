@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { type FieldErrors, HttpError } from './errors.js';
+import { type Page, parseHttpUrl, parsePage } from './page.js';
 
 /** Longest URL or referrer we keep; longer ones are refused, not cut. */
 export const MAX_URL = 2048;
@@ -33,7 +34,7 @@ export interface Beacon {
   name: string;
   url: string;
   /** `url`, parsed once here for the filters and the campaign parameters. */
-  page: URL;
+  page: Page;
   referrer: string | null;
   /** JSON object text, or null. */
   props: string | null;
@@ -75,7 +76,7 @@ export function parseBeacon(body: string): Beacon {
   const site = input.s;
   if (typeof site !== 'number' || !Number.isSafeInteger(site) || site < 1) errors.s = 'required: the site id, a positive whole number';
   const url = checkText(errors, 'u', input.u, MAX_URL, true);
-  const page = url === null ? null : parseHttpUrl(url);
+  const page = url === null ? null : parsePage(url);
   if (url !== null && page === null) errors.u = 'must be an absolute http(s) URL';
   const referrer = checkText(errors, 'r', input.r, MAX_URL, false);
 
@@ -110,7 +111,7 @@ export function parseBeacon(body: string): Beacon {
     if (target !== null) props = JSON.stringify({ url: target });
   }
   failIfAny(errors, 'The event was refused.');
-  return { site: site as number, name, url: url as string, page: page as URL, referrer: referrer || null, props, engagedMs };
+  return { site: site as number, name, url: url as string, page: page as Page, referrer: referrer || null, props, engagedMs };
 }
 
 function checkUrl(errors: FieldErrors, field: string, value: unknown): string | null {
@@ -154,7 +155,7 @@ function checkProps(errors: FieldErrors, value: unknown): string | null {
 export interface PixelView {
   site: number;
   url: string;
-  page: URL;
+  page: Page;
 }
 
 /** Parses the pixel's `?s=SITE` and the page URL from its Referer header. */
@@ -163,10 +164,10 @@ export function parsePixel(site: string | undefined, referer: string | undefined
   const id = site === undefined ? 0 : parseId(site);
   if (id < 1) errors.s = 'required: the site id, a positive whole number';
   const url = checkText(errors, 'referer', referer, MAX_URL, true);
-  const page = url === null ? null : parseHttpUrl(url);
+  const page = url === null ? null : parsePage(url);
   if (url !== null && page === null) errors.referer = "the Referer header must be the page's http(s) URL";
   failIfAny(errors, 'The page view was refused.');
-  return { site: id, url: url as string, page: page as URL };
+  return { site: id, url: url as string, page: page as Page };
 }
 
 /**
@@ -223,16 +224,6 @@ function checkText(errors: FieldErrors, field: string, value: unknown, max: numb
     return null;
   }
   return value;
-}
-
-/** An absolute http(s) URL, parsed, or null for anything else. */
-export function parseHttpUrl(text: string): URL | null {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
-  } catch {
-    return null;
-  }
 }
 
 function failIfAny(errors: FieldErrors, message: string): void {

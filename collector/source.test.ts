@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parsePage } from './page.js';
 import { belongsTo, trafficSource } from './source.js';
 
 const none = { source: null, utm_source: null, utm_medium: null, utm_campaign: null, utm_term: null, utm_content: null };
@@ -31,11 +32,11 @@ describe('trafficSource', () => {
     ['an empty utm_source', 'https://example.com/?utm_source=&ref=blog', null, { ...none, source: 'blog' }],
     ['a relative URL from the seed form', '/', null, none],
   ])('reads %s', (_label, url, referrer, expected) => {
-    expect(trafficSource(url.startsWith('/') ? null : new URL(url), referrer, 'example.com')).toEqual(expected);
+    expect(trafficSource(url.startsWith('/') ? null : parsePage(url), referrer, 'example.com')).toEqual(expected);
   });
 
   it('cuts overlong parameters', () => {
-    expect(trafficSource(new URL(`https://example.com/?utm_campaign=${'x'.repeat(500)}`), null, 'example.com').utm_campaign).toHaveLength(
+    expect(trafficSource(parsePage(`https://example.com/?utm_campaign=${'x'.repeat(500)}`), null, 'example.com').utm_campaign).toHaveLength(
       200,
     );
   });

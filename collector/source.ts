@@ -1,4 +1,4 @@
-import { parseHttpUrl } from './parse.js';
+import { type Page, parsePage } from './page.js';
 
 /** Where a visit came from, from the page URL and the referrer. */
 export interface Source {
@@ -18,10 +18,10 @@ const MAX_PARAM = 200;
  * A referrer from the site itself (its domain or a subdomain) is no source:
  * it is a visitor moving between pages.
  */
-export function trafficSource(page: URL | null, referrer: string | null, siteDomain: string): Source {
+export function trafficSource(page: Page | null, referrer: string | null, siteDomain: string): Source {
   // The seed's form route accepts relative URLs, which carry no campaign;
   // most pages have no query at all, and then no parameters are parsed.
-  const params = page?.search ? page.searchParams : undefined;
+  const params = page?.query ? new URLSearchParams(page.query) : undefined;
   const param = (name: string) => {
     const value = params?.get(name)?.trim();
     return value ? value.slice(0, MAX_PARAM) : null;
@@ -40,7 +40,7 @@ export function trafficSource(page: URL | null, referrer: string | null, siteDom
 
 function referrerHost(referrer: string | null, siteDomain: string): string | null {
   if (!referrer) return null;
-  const url = parseHttpUrl(referrer);
+  const url = parsePage(referrer);
   if (url === null) return null;
   const host = withoutWww(url.hostname);
   return belongsTo(host, siteDomain) ? null : host;

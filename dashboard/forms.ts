@@ -1,7 +1,7 @@
 import { parseAddressList } from '../collector/cidr.js';
 import type { SiteFilters } from '../collector/db/sites.js';
 import type { FieldErrors } from '../collector/errors.js';
-import { parseHttpUrl } from '../collector/parse.js';
+import { parseHttpUrl } from '../collector/page.js';
 
 /** A checked add-site form. */
 export interface SiteInput {

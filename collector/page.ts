@@ -1,0 +1,55 @@
+/** What the collector reads from a page's or a referrer's URL. */
+export interface Page {
+  /** As the URL standard gives it: lowercase, punycode for other scripts. */
+  readonly hostname: string;
+  /** The query, without its `?`; '' when there is none. */
+  readonly query: string;
+}
+
+// The common shape: http(s), a host of lowercase letters, digits, hyphens
+// and dots, then the path, the query, the fragment or the end. No user, no
+// port, no backslash: those, and anything else, go through URL.
+const PLAIN = /^https?:\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?=[/?#]|$)/;
+// The standard reads a host whose last label is a number as an IPv4 address.
+const NUMERIC_LAST_LABEL = /(?:^|\.)(?:\d+|0x[0-9a-f]*)$/;
+// The standard drops tabs and newlines anywhere, and spaces and control
+// characters at either end, before it parses.
+const STRIPPED = /[\t\n\r]|[\0- ]$/;
+
+/**
+ * Parses an absolute http(s) URL, as the URL standard does, into what the
+ * collector reads of it; null for anything else. Nearly every URL is plain
+ * and read with one regular expression: a URL object costs the collector
+ * about 2 µs an event under load. The rest go through URL. A property test
+ * holds both paths to URL's answers.
+ */
+export function parsePage(text: string): Page | null {
+  const plain = PLAIN.exec(text);
+  if (plain !== null && !STRIPPED.test(text)) {
+    const hostname = plain[1] as string;
+    if (!hostname.includes('xn--') && !NUMERIC_LAST_LABEL.test(hostname)) {
+      return { hostname, query: queryOf(text, plain[0].length) };
+    }
+  }
+  const url = parseHttpUrl(text);
+  return url === null ? null : { hostname: url.hostname, query: url.search.slice(1) };
+}
+
+/** An absolute http(s) URL, parsed, or null for anything else. */
+export function parseHttpUrl(text: string): URL | null {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The query of a URL whose host ends at `from`: after the first `?`, up to a `#`. */
+function queryOf(text: string, from: number): string {
+  const question = text.indexOf('?', from);
+  if (question === -1) return '';
+  const hash = text.indexOf('#', from);
+  if (hash !== -1 && hash < question) return '';
+  return text.slice(question + 1, hash === -1 ? undefined : hash);
+}
