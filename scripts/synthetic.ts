@@ -31,6 +31,7 @@ import type { Store } from '../collector/db/connect.js';
 import { changedDays, markChanged } from '../collector/db/rollups.js';
 import { EVENT_COLUMNS, type Site } from '../collector/db/schema.js';
 import { insertSite } from '../collector/db/sites.js';
+import { parsePage } from '../collector/page.js';
 import { type Source, trafficSource } from '../collector/source.js';
 import { DAY_MS, HOUR_MS } from '../collector/time.js';
 import { localHour } from '../dashboard/reports/zone.js';
@@ -410,7 +411,7 @@ function siteModel(site: Site, paths: readonly string[], end: number): SiteModel
       CAMPAIGNS.map(({ query, referrer }) => ({
         query,
         referrer,
-        source: trafficSource(new URL(`${base}/${query}`), referrer, site.domain),
+        source: trafficSource(parsePage(`${base}/${query}`), referrer, site.domain),
       })),
       CAMPAIGNS.map(({ weight }) => weight),
     ),
