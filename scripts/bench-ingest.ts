@@ -133,7 +133,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
  * Measures the bare endpoint and the collector in turns, ROUNDS times each,
  * both servers up and pinned to core 0 (the idle one costs nothing). This
  * machine's speed drifts from minute to minute, and turns put both under
- * the same drift; the ratio is of the medians.
+ * the same drift; the ratio is the median of each round's ratio.
  */
 async function compare(
   label: string,
@@ -172,10 +172,16 @@ async function compare(
     .filter((line) => line.includes('"collector summary"'))
     .reduce((sum, line) => sum + Number((JSON.parse(line) as { accepted?: number }).accepted ?? 0), 0);
   const received = runs.reduce((sum, run) => sum + run.requests - run.non2xx, 0);
-  const ratio = median(ours.map((r) => r.perSecond)) / median(bare.map((r) => r.perSecond));
+  // Each round pairs two runs made seconds apart: the median of the rounds'
+  // ratios follows the machine's drift, where a ratio of the medians can
+  // pair a fast minute's bare run with a slow minute's collector run.
+  const roundRatios = ours.map((run, i) => run.perSecond / (bare[i] as Run).perSecond);
+  const ratio = median(roundRatios);
+  const ofMedians = median(ours.map((r) => r.perSecond)) / median(bare.map((r) => r.perSecond));
   const p99 = median(ours.map((r) => r.p99ms));
   console.log(
-    `${label}: median ${median(ours.map((r) => r.perSecond)).toFixed(0)} events/s against bare Hono's ${median(bare.map((r) => r.perSecond)).toFixed(0)}: ratio ${ratio.toFixed(2)}, median p99 ${p99.toFixed(2)} ms`,
+    `${label}: median ${median(ours.map((r) => r.perSecond)).toFixed(0)} events/s against bare Hono's ${median(bare.map((r) => r.perSecond)).toFixed(0)}; ` +
+      `rounds' ratios ${roundRatios.map((r) => r.toFixed(2)).join(', ')}: median ratio ${ratio.toFixed(2)} (ratio of the medians ${ofMedians.toFixed(2)}), median p99 ${p99.toFixed(2)} ms`,
   );
   console.log(
     `${label}: rows stored ${stored}, events acknowledged ${acknowledged}: ${stored === acknowledged ? 'equal' : 'NOT EQUAL'}` +
