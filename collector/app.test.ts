@@ -1,4 +1,6 @@
+import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import budget from '../snippet/budget.json' with { type: 'json' };
@@ -291,6 +293,30 @@ describe.each(dialects)('collector on %s', (dialect) => {
     expect(busy?.headers.get('retry-after')).toBe('1');
     expect(await busy?.json()).toEqual({ error: 'The collector is busy; send the event again.' });
     expect(await countRows(store().db, 'events')).toBe(4);
+  });
+
+  it("reads the hot path's headers from Node's own parsing when served by the Node adapter", async () => {
+    const { app } = await setup({ IP_STORAGE: 'full', TRUSTED_PROXIES: '127.0.0.1/32' });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    try {
+      await new Promise((resolve) => server.once('listening', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/event`;
+      const send = (body: string, headers: Record<string, string>) => fetch(url, { method: 'POST', body, headers });
+      const stored = await send(JSON.stringify(beacon), { 'user-agent': IPHONE, 'x-forwarded-for': '6.6.6.6, 8.8.4.4' });
+      expect(stored.status).toBe(202);
+      expect(stored.headers.get(DROPPED_HEADER)).toBeNull();
+      // fetch always sends a User-Agent: an empty one is no browser.
+      const noAgent = await send(JSON.stringify(beacon), { 'user-agent': '' });
+      expect(noAgent.headers.get(DROPPED_HEADER)).toBe('bot');
+      const tooLarge = await send('x'.repeat(MAX_BODY + 1), { 'user-agent': IPHONE });
+      expect(tooLarge.status).toBe(413);
+      expect(tooLarge.headers.get('access-control-allow-origin')).toBe('*');
+      expect(await events()).toEqual([
+        expect.objectContaining({ browser: 'Mobile Safari', device: 'mobile', ip: '8.8.4.4', country: 'US' }),
+      ]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   describe("the seed's part-1 route", () => {
