@@ -42,6 +42,12 @@ export interface Beacon {
 }
 
 const BEACON_KEYS = new Set(['s', 'u', 'r', 'n', 'p', 'e', 'o', 'd']);
+/** The keys that say what kind of event a beacon is; at most one may be sent. */
+const KINDS = ['n', 'e', 'o', 'd'] as const;
+const LINKS = [
+  ['o', OUTBOUND],
+  ['d', DOWNLOAD],
+] as const;
 /** What the seed's `POST /site/:id/visit` form carries, after checking. */
 export interface Visit {
   name: string;
@@ -70,7 +76,8 @@ export function parseBeacon(body: string): Beacon {
   }
   const input = data as Record<string, unknown>;
   const errors: FieldErrors = {};
-  for (const key of Object.keys(input)) {
+  // JSON.parse makes plain objects: every key `in` reaches is the body's own.
+  for (const key in input) {
     if (!BEACON_KEYS.has(key)) errors[key] = 'unknown field';
   }
   const site = input.s;
@@ -80,8 +87,12 @@ export function parseBeacon(body: string): Beacon {
   if (url !== null && page === null) errors.u = 'must be an absolute http(s) URL';
   const referrer = checkText(errors, 'r', input.r, MAX_URL, false);
 
-  const kinds = ['n', 'e', 'o', 'd'].filter((key) => input[key] !== undefined);
-  for (const key of kinds.slice(1)) errors[key] = `send only one of n, e, o and d (this body also has ${kinds[0]})`;
+  let kind: string | undefined;
+  for (const key of KINDS) {
+    if (input[key] === undefined) continue;
+    if (kind === undefined) kind = key;
+    else errors[key] = `send only one of n, e, o and d (this body also has ${kind})`;
+  }
   let name = PAGEVIEW;
   let props: string | null = null;
   let engagedMs: number | null = null;
@@ -101,10 +112,7 @@ export function parseBeacon(body: string): Beacon {
       engagedMs = ms;
     }
   }
-  for (const [key, linkName] of [
-    ['o', OUTBOUND],
-    ['d', DOWNLOAD],
-  ] as const) {
+  for (const [key, linkName] of LINKS) {
     if (input[key] === undefined) continue;
     name = linkName;
     const target = checkUrl(errors, key, input[key]);
@@ -227,5 +235,5 @@ function checkText(errors: FieldErrors, field: string, value: unknown, max: numb
 }
 
 function failIfAny(errors: FieldErrors, message: string): void {
-  if (Object.keys(errors).length > 0) throw new HttpError(400, message, errors);
+  for (const _ in errors) throw new HttpError(400, message, errors);
 }
