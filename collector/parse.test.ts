@@ -80,6 +80,8 @@ describe('parseBeacon', () => {
     ['two kinds at once', { ...page, n: 'x', e: 5 }, ['e']],
     ['client-set ip', { ...page, ip: '1.2.3.4' }, ['ip']],
     ['client-set time and agent', { ...page, ts: 1, ua: 'x' }, ['ts', 'ua']],
+    // A computed key makes an own property, as JSON.parse does, not a prototype.
+    ['a field named __proto__', { ...page, ['__proto__']: 1 }, ['__proto__']],
     ['everything wrong at once', { s: -1, u: 'nope', r: [], n: 7 }, ['s', 'u', 'r', 'n']],
   ])('refuses %s, naming every bad field', (_label, input, fields) => {
     const errors = fieldErrors(() => parse(input));

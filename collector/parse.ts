@@ -75,7 +75,8 @@ export function parseBeacon(body: string): Beacon {
     throw new HttpError(400, 'The body must be a JSON object.');
   }
   const input = data as Record<string, unknown>;
-  const errors: FieldErrors = {};
+  // No prototype: a body's "__proto__" key must be named like any other.
+  const errors: FieldErrors = Object.create(null);
   // JSON.parse makes plain objects: every key `in` reaches is the body's own.
   for (const key in input) {
     if (!BEACON_KEYS.has(key)) errors[key] = 'unknown field';
