@@ -12,9 +12,12 @@ export interface Page {
 const PLAIN = /^https?:\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?=[/?#]|$)/;
 // The standard reads a host whose last label is a number as an IPv4 address.
 const NUMERIC_LAST_LABEL = /(?:^|\.)(?:\d+|0x[0-9a-f]*)$/;
-// The standard drops tabs and newlines anywhere, and spaces and control
-// characters at either end, before it parses.
-const STRIPPED = /[\t\n\r]|[\0- ]$/;
+// Only printable ASCII takes the plain path. The standard drops tabs and
+// newlines anywhere, and spaces and control characters at either end, before
+// it parses; and it percent-encodes other characters, which URLSearchParams
+// then reads differently from raw text when a query also holds a %XX that is
+// not UTF-8. Browsers send page URLs and referrers percent-encoded.
+const NOT_PRINTABLE_ASCII = /[^!-~]/;
 
 /**
  * Parses an absolute http(s) URL, as the URL standard does, into what the
@@ -25,7 +28,7 @@ const STRIPPED = /[\t\n\r]|[\0- ]$/;
  */
 export function parsePage(text: string): Page | null {
   const plain = PLAIN.exec(text);
-  if (plain !== null && !STRIPPED.test(text)) {
+  if (plain !== null && !NOT_PRINTABLE_ASCII.test(text)) {
     const hostname = plain[1] as string;
     if (!hostname.includes('xn--') && !NUMERIC_LAST_LABEL.test(hostname)) {
       return { hostname, query: queryOf(text, plain[0].length) };
@@ -33,6 +36,15 @@ export function parsePage(text: string): Page | null {
   }
   const url = parseHttpUrl(text);
   return url === null ? null : { hostname: url.hostname, query: url.search.slice(1) };
+}
+
+/**
+ * The query's parameters, as `URL.searchParams` reads them. The
+ * URLSearchParams constructor would drop a leading `?` of the query itself
+ * (`https://example.com/??a=b`); the `&` in front, an empty pair, keeps it.
+ */
+export function queryParams(page: Page): URLSearchParams {
+  return new URLSearchParams(`&${page.query}`);
 }
 
 /** An absolute http(s) URL, parsed, or null for anything else. */

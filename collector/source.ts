@@ -1,4 +1,4 @@
-import { type Page, parsePage } from './page.js';
+import { type Page, parsePage, queryParams } from './page.js';
 
 /** Where a visit came from, from the page URL and the referrer. */
 export interface Source {
@@ -21,7 +21,7 @@ const MAX_PARAM = 200;
 export function trafficSource(page: Page | null, referrer: string | null, siteDomain: string): Source {
   // The seed's form route accepts relative URLs, which carry no campaign;
   // most pages have no query at all, and then no parameters are parsed.
-  const params = page?.query ? new URLSearchParams(page.query) : undefined;
+  const params = page?.query ? queryParams(page) : undefined;
   const param = (name: string) => {
     const value = params?.get(name)?.trim();
     return value ? value.slice(0, MAX_PARAM) : null;
