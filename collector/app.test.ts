@@ -1,3 +1,4 @@
+import { type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
@@ -308,6 +309,16 @@ describe.each(dialects)('collector on %s', (dialect) => {
       // fetch always sends a User-Agent: an empty one is no browser.
       const noAgent = await send(JSON.stringify(beacon), { 'user-agent': '' });
       expect(noAgent.headers.get(DROPPED_HEADER)).toBe('bot');
+      // Node keeps the first of repeated User-Agents; the filter must see them all.
+      const hidden = await new Promise<IncomingMessage>((resolve, reject) => {
+        const body = JSON.stringify(beacon);
+        // Raw headers, so that both User-Agents go out (then Node adds no Host of its own).
+        const headers = ['host', '127.0.0.1', 'user-agent', IPHONE, 'user-agent', GOOGLEBOT, 'content-length', String(body.length)];
+        request(url, { method: 'POST', headers }, resolve).on('error', reject).end(body);
+      });
+      hidden.resume();
+      expect(hidden.statusCode).toBe(202);
+      expect(hidden.headers[DROPPED_HEADER.toLowerCase()]).toBe('bot');
       const tooLarge = await send('x'.repeat(MAX_BODY + 1), { 'user-agent': IPHONE });
       expect(tooLarge.status).toBe(413);
       expect(tooLarge.headers.get('access-control-allow-origin')).toBe('*');

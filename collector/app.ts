@@ -209,7 +209,7 @@ export function socketAddress(c: Context): string | undefined {
 
 function requestFacts(c: CollectorContext): RequestFacts {
   return {
-    userAgent: requestHeader(c, 'user-agent'),
+    userAgent: c.req.header('user-agent'),
     socketAddress: socketAddress(c),
     forwardedFor: requestHeader(c, 'x-forwarded-for'),
     now: Date.now(),
@@ -220,10 +220,12 @@ function requestFacts(c: CollectorContext): RequestFacts {
  * A header of the collector's hot path, from the headers Node has parsed
  * when the adapter passes them (Hono's lookup wraps them in a Headers-like
  * object and costs several times more); from Hono otherwise, as in tests.
- * Node keeps the first of repeated User-Agent and Content-Length headers
- * and joins repeated X-Forwarded-For ones, as Hono's lookup does.
+ * Only for headers that Node reads as Hono does: it joins repeated
+ * X-Forwarded-For headers, and refuses a request whose Content-Length
+ * headers differ. Not for User-Agent: Node keeps the first of several, and a
+ * bot could then hide behind a browser's (Hono joins them all).
  */
-function requestHeader(c: CollectorContext, name: 'user-agent' | 'x-forwarded-for' | 'content-length'): string | undefined {
+function requestHeader(c: CollectorContext, name: 'x-forwarded-for' | 'content-length'): string | undefined {
   const headers = c.env?.incoming?.headers;
   if (headers === undefined) return c.req.header(name);
   const value = headers[name];
