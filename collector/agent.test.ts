@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeAgent } from './agent.js';
+import { describeAgent, LONGEST_CACHED_AGENT } from './agent.js';
 
 const UA = {
   chromeLinux: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36',
@@ -40,5 +40,13 @@ describe('describeAgent', () => {
 
   it('parses a User-Agent once and answers repeats from its cache', () => {
     expect(describeAgent(UA.edge)).toBe(describeAgent(UA.edge));
+  });
+
+  it('parses an overlong User-Agent every time, never caching it', () => {
+    const long = `${UA.edge} ${'x'.repeat(LONGEST_CACHED_AGENT)}`;
+    const first = describeAgent(long);
+    expect(first).toEqual(describeAgent(UA.edge));
+    expect(describeAgent(long)).not.toBe(first);
+    expect(describeAgent(`Googlebot/2.1 ${'x'.repeat(LONGEST_CACHED_AGENT)}`).bot).toBe(true);
   });
 });

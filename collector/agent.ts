@@ -13,6 +13,13 @@ export interface Agent {
   readonly device: 'desktop' | 'mobile' | 'tablet';
 }
 
+/**
+ * User-Agents longer than this are never cached, here or with visitor ids:
+ * real ones are a few hundred characters, and a client could send 16 KB ones
+ * to fill the collector's memory.
+ */
+export const LONGEST_CACHED_AGENT = 512;
+
 const parser = new UAParser();
 // Parsing is the costliest step of an event (uncached it caps a core near
 // 11k events/s), and real traffic repeats a few hundred User-Agents.
@@ -20,7 +27,8 @@ const cache = new RecentCache<string, Agent>(2000);
 
 /** Describes a User-Agent; no User-Agent at all is taken for a bot. */
 export function describeAgent(userAgent: string | undefined): Agent {
-  return cache.get(userAgent ?? '', parse);
+  const text = userAgent ?? '';
+  return text.length > LONGEST_CACHED_AGENT ? parse(text) : cache.get(text, parse);
 }
 
 function parse(userAgent: string): Agent {

@@ -4,8 +4,9 @@ import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { waitFor } from '../scripts/server.js';
 import budget from '../snippet/budget.json' with { type: 'json' };
-import { createCollectorApp, DROPPED_HEADER, PIXEL_PATH } from './app.js';
+import { createCollectorApp, DROPPED_HEADER, PIXEL_PATH, startIngestChores } from './app.js';
 import { dialects, useTestStore } from './db/testing.js';
 import { MAX_BODY } from './parse.js';
 import { IngestStats } from './stats.js';
@@ -327,6 +328,27 @@ describe.each(dialects)('collector on %s', (dialect) => {
       ]);
     } finally {
       await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('forgets the addresses it holds in memory once the UTC day has changed, with no event needed', async () => {
+    const { app, ingest } = await setup();
+    await app.request('/api/event', post(JSON.stringify(beacon)), nodeEnv());
+    expect(ingest.visitors.size).toBe(1);
+    expect(ingest.geo.size).toBeGreaterThan(0);
+    let now = Date.UTC(2026, 10, 26, 23, 59, 50);
+    const stop = startIngestChores(ingest, 10, () => now);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(ingest.visitors.size).toBe(1);
+      now += 20_000;
+      await waitFor(
+        () => ingest.visitors.size === 0 && ingest.geo.size === 0,
+        2_000,
+        () => 'the caches were not emptied',
+      );
+    } finally {
+      stop();
     }
   });
 

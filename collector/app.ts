@@ -13,6 +13,7 @@ import { type IngestDeps, ingestBeacon, ingestPixel, ingestVisit, type Outcome, 
 import { MAX_BODY, parseBeacon, parseId, parsePixel, parseVisitForm } from './parse.js';
 import { SiteCache } from './site-cache.js';
 import type { IngestStats } from './stats.js';
+import { utcDay } from './time.js';
 import { TRACKER_PATH, type TrackerBundle } from './tracker.js';
 import { Salts, VisitorIds } from './visitor.js';
 import { EventWriter } from './writer.js';
@@ -117,6 +118,29 @@ export function createIngest(config: IngestConfig, store: Store, geo: Geo = new 
     geo,
     salts: new Salts(store.db),
     visitors: new VisitorIds(),
+  };
+}
+
+/**
+ * What the collector does in the background, every `everyMs`: deletes salts
+ * past their 48 hours, and once the UTC day has changed forgets the
+ * addresses it holds in memory, the cached places and visitor ids, even when
+ * no event comes to replace them. Returns the function that stops it.
+ */
+export function startIngestChores(ingest: IngestDeps, everyMs = 60_000, now: () => number = Date.now): () => void {
+  const stopPurging = ingest.salts.startPurging(everyMs);
+  let day = utcDay(now());
+  const timer = setInterval(() => {
+    const today = utcDay(now());
+    if (today === day) return;
+    day = today;
+    ingest.geo.forget();
+    ingest.visitors.forget();
+  }, everyMs);
+  timer.unref();
+  return () => {
+    stopPurging();
+    clearInterval(timer);
   };
 }
 

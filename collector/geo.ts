@@ -45,6 +45,16 @@ export class Geo {
     this.city = cityDb === undefined ? undefined : new Reader(readFileSync(cityDb));
   }
 
+  /** Forgets the addresses it has cached (see startIngestChores). */
+  forget(): void {
+    this.recent.clear();
+  }
+
+  /** How many addresses it has cached. */
+  get size(): number {
+    return this.recent.size;
+  }
+
   /** The place of an address; nulls for private, unknown or malformed ones. */
   locate(ip: string | null): Place {
     if (ip === null) return NOWHERE;

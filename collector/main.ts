@@ -2,7 +2,7 @@
  * The collector alone: the stateless unit that scales out behind a load
  * balancer, many of them writing to one PostgreSQL.
  */
-import { createCollectorApp, createIngest } from './app.js';
+import { createCollectorApp, createIngest, startIngestChores } from './app.js';
 import { runServer } from './serve.js';
 import { IngestStats } from './stats.js';
 import { loadTracker } from './tracker.js';
@@ -11,11 +11,11 @@ await runServer('collector', (config, store) => {
   const stats = new IngestStats();
   const lastSummary = stats.startSummary(60_000);
   const ingest = createIngest(config.ingest, store);
-  const stopPurging = ingest.salts.startPurging();
+  const stopChores = startIngestChores(ingest);
   return {
     app: createCollectorApp({ ingest, tracker: loadTracker(), stats }),
     close: async () => {
-      stopPurging();
+      stopChores();
       await ingest.writer.close();
       lastSummary();
     },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LONGEST_CACHED_AGENT } from './agent.js';
 import { dialects, useTestStore } from './db/testing.js';
 import { Salts, VisitorIds, visitorId } from './visitor.js';
 
@@ -44,6 +45,17 @@ describe('VisitorIds', () => {
       expect(ids.get(salt, site, ip, ua)).toBe(visitorId(salt, site, ip, ua));
     }
     expect(ids.get(other, 1, '203.0.113.9', 'UA')).toBe(visitorId(other, 1, '203.0.113.9', 'UA'));
+  });
+
+  it('neither keeps an overlong User-Agent nor forgets its hash, and forgets everyone when told', () => {
+    const ids = new VisitorIds();
+    const long = 'x'.repeat(LONGEST_CACHED_AGENT + 1);
+    expect(ids.get(salt, 1, '203.0.113.9', long)).toBe(visitorId(salt, 1, '203.0.113.9', long));
+    expect(ids.size).toBe(0);
+    ids.get(salt, 1, '203.0.113.9', 'UA');
+    expect(ids.size).toBe(1);
+    ids.forget();
+    expect(ids.size).toBe(0);
   });
 
   it('forgets every visitor when the salt changes, and never holds more than twice its capacity', () => {

@@ -1,5 +1,6 @@
 import { hash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { LONGEST_CACHED_AGENT } from './agent.js';
 import type { Database } from './db/schema.js';
 import { logError } from './log.js';
 import { RecentCache } from './recent.js';
@@ -86,16 +87,17 @@ export function visitorId(salt: string, siteId: number, ip: string | null, userA
 }
 
 /**
- * Today's visitor ids, remembered: a visitor sends several events a day (a
- * page view and its engagement at least), and a lookup costs a tenth of the
- * hash. The cache belongs to one salt: when the day's salt changes it is
- * emptied, so no address stays in memory past its salt.
+ * Today's visitor ids, remembered: a visitor's page view is usually followed
+ * by its engagement event, and a lookup costs a tenth of the hash. The cache
+ * belongs to one salt: it is emptied when an event comes with a new salt, and
+ * by `forget` (see startIngestChores) when the day ends without one. It holds
+ * at most twice `capacity` visitors, and none with an overlong User-Agent.
  */
 export class VisitorIds {
   private salt = '';
   private readonly cache: RecentCache<string, number>;
 
-  constructor(capacity = 50_000) {
+  constructor(capacity = 20_000) {
     this.cache = new RecentCache(capacity);
   }
 
@@ -105,7 +107,13 @@ export class VisitorIds {
       this.salt = salt;
       this.cache.clear();
     }
+    if (userAgent !== null && userAgent.length > LONGEST_CACHED_AGENT) return visitorId(salt, siteId, ip, userAgent);
     return this.cache.get(`${siteId}\n${ip ?? ''}\n${userAgent ?? ''}`, () => visitorId(salt, siteId, ip, userAgent));
+  }
+
+  /** Forgets every visitor. */
+  forget(): void {
+    this.cache.clear();
   }
 
   /** How many visitors it remembers. */

@@ -1,5 +1,5 @@
 /** Everything in one process: what `npm start` runs. */
-import { createIngest } from '../collector/app.js';
+import { createIngest, startIngestChores } from '../collector/app.js';
 import { runServer } from '../collector/serve.js';
 import { IngestStats } from '../collector/stats.js';
 import { loadTracker } from '../collector/tracker.js';
@@ -14,12 +14,12 @@ await runServer('sightline', (config, store) => {
   const stats = new IngestStats();
   const lastSummary = stats.startSummary(60_000);
   const ingest = createIngest(config.ingest, store);
-  const stopPurging = ingest.salts.startPurging();
+  const stopChores = startIngestChores(ingest);
   const stopRollups = startRollups(store, ROLLUP_EVERY_MS);
   return {
     app: createApp({ store, config, ingest, tracker: loadTracker(), stats }),
     close: async () => {
-      stopPurging();
+      stopChores();
       stopRollups();
       await ingest.writer.close();
       lastSummary();
