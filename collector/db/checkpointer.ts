@@ -20,11 +20,17 @@ const PROGRAM = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
+let told = false;
 const timer = setInterval(() => {
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // Busy or failing: the writer's own checkpoint is the fallback.
+  } catch (error) {
+    // Busy is routine: the next turn tries again. Anything else is told to
+    // the main thread, once; the writer's own checkpoints go on regardless.
+    if (!told && error.code !== 'SQLITE_BUSY' && error.code !== 'SQLITE_LOCKED') {
+      told = true;
+      parentPort.postMessage(String(error.stack || error));
+    }
   }
 }, workerData.everyMs);
 parentPort.once('message', () => {
@@ -53,6 +59,7 @@ export function startCheckpointer(sqlite: SQLite.Database, path: string, everyMs
   // writer checkpoints by itself, as SQLite does by default.
   worker.unref();
   worker.on('error', (error) => logError('background checkpoints stopped; the writer checkpoints by itself', error));
+  worker.on('message', (stack) => logError('a background checkpoint failed; the writer checkpoints by itself', stack));
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return async () => {
     // Referenced again, or the process could end while it waits for the thread.
