@@ -19,11 +19,15 @@ describe('Geo with the bundled country database', () => {
     expect(countryOnly.locate(ip)).toEqual({ country, region: null, city: null });
   });
 
-  it('answers the same from memory as from the database', () => {
+  it('answers the same from memory as from the database, and forgets when told', () => {
     const geo = new Geo();
-    for (const ip of ['8.8.8.8', 'not an address', '8.8.8.8', 'not an address']) {
-      expect(geo.locate(ip)).toEqual(countryOnly.locate(ip));
-    }
+    const fromDatabase = ['8.8.8.8', '1.1.1.1', 'not an address'].map((ip) => [ip, geo.locate(ip)] as const);
+    expect(geo.size).toBe(3);
+    for (const [ip, place] of fromDatabase) expect(geo.locate(ip)).toBe(place);
+    expect(fromDatabase.map(([, place]) => place.country)).toEqual(['US', 'AU', null]);
+    geo.forget();
+    expect(geo.size).toBe(0);
+    expect(geo.locate('8.8.8.8')).toEqual({ country: 'US', region: null, city: null });
   });
 
   it('places nothing without an address', () => {
