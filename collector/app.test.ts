@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { waitFor } from '../scripts/server.js';
 import budget from '../snippet/budget.json' with { type: 'json' };
-import { createCollectorApp, DROPPED_HEADER, PIXEL_PATH, startIngestChores } from './app.js';
+import { createCollectorApp, DROPPED_HEADER, NODE_SERVER_OPTIONS, PIXEL_PATH, startIngestChores } from './app.js';
 import { dialects, useTestStore } from './db/testing.js';
 import { MAX_BODY } from './parse.js';
 import { IngestStats } from './stats.js';
@@ -297,9 +297,12 @@ describe.each(dialects)('collector on %s', (dialect) => {
     expect(await countRows(store().db, 'events')).toBe(4);
   });
 
-  it("reads the hot path's headers from Node's own parsing when served by the Node adapter", async () => {
+  it.each([
+    ['as the servers make it', NODE_SERVER_OPTIONS],
+    ['without joinDuplicateHeaders', {}],
+  ])("reads the hot path's headers from Node's own parsing when served by the Node adapter, %s", async (_label, serverOptions) => {
     const { app } = await setup({ IP_STORAGE: 'full', TRUSTED_PROXIES: '127.0.0.1/32' });
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', serverOptions });
     try {
       await new Promise((resolve) => server.once('listening', resolve));
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/event`;

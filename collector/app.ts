@@ -27,8 +27,15 @@ export interface CollectorDeps {
 
 /** The Node adapter puts the raw request in `c.env.incoming`. */
 interface NodeBindings {
-  incoming?: { socket?: { remoteAddress?: string }; headers?: Readonly<Record<string, string | string[] | undefined>> };
+  incoming?: {
+    socket?: { remoteAddress?: string };
+    headers?: Readonly<Record<string, string | string[] | undefined>>;
+    joinDuplicateHeaders?: boolean;
+  };
 }
+
+/** How a Node server that serves the collector is made: it joins repeated headers, as Hono does (see requestHeader). */
+export const NODE_SERVER_OPTIONS = { joinDuplicateHeaders: true } as const;
 
 /** Where the install snippet's <noscript> image points. */
 export const PIXEL_PATH = '/api/pixel';
@@ -233,7 +240,7 @@ export function socketAddress(c: Context): string | undefined {
 
 function requestFacts(c: CollectorContext): RequestFacts {
   return {
-    userAgent: c.req.header('user-agent'),
+    userAgent: requestHeader(c, 'user-agent'),
     socketAddress: socketAddress(c),
     forwardedFor: requestHeader(c, 'x-forwarded-for'),
     now: Date.now(),
@@ -244,14 +251,16 @@ function requestFacts(c: CollectorContext): RequestFacts {
  * A header of the collector's hot path, from the headers Node has parsed
  * when the adapter passes them (Hono's lookup wraps them in a Headers-like
  * object and costs several times more); from Hono otherwise, as in tests.
- * Only for headers that Node reads as Hono does: it joins repeated
- * X-Forwarded-For headers, and refuses a request whose Content-Length
- * headers differ. Not for User-Agent: Node keeps the first of several, and a
- * bot could then hide behind a browser's (Hono joins them all).
+ * Node reads these as Hono does: it joins repeated X-Forwarded-For headers,
+ * and refuses a request whose Content-Length headers differ. Repeated
+ * User-Agents it joins only on a server made with `joinDuplicateHeaders`
+ * (NODE_SERVER_OPTIONS); elsewhere it keeps the first, and a bot could hide
+ * behind a browser's, so then Hono's lookup, which joins them, is used.
  */
-function requestHeader(c: CollectorContext, name: 'x-forwarded-for' | 'content-length'): string | undefined {
-  const headers = c.env?.incoming?.headers;
-  if (headers === undefined) return c.req.header(name);
+function requestHeader(c: CollectorContext, name: 'user-agent' | 'x-forwarded-for' | 'content-length'): string | undefined {
+  const incoming = c.env?.incoming;
+  const headers = incoming?.headers;
+  if (headers === undefined || (name === 'user-agent' && incoming?.joinDuplicateHeaders !== true)) return c.req.header(name);
   const value = headers[name];
   return typeof value === 'string' ? value : undefined;
 }

@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { NODE_SERVER_OPTIONS } from './app.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { migrate, openStore, type Store } from './db/connect.js';
 import { logError, logInfo } from './log.js';
@@ -41,7 +42,8 @@ export async function runServer(name: string, build: (config: Config, store: Sto
     return closed;
   };
   const fetch: Fetch = (request, env) => (stopping ? closing(built.app.fetch(request, env)) : built.app.fetch(request, env));
-  const server = serve({ fetch, port: config.port, ...(config.host ? { hostname: config.host } : {}) }, (info) => {
+  const options = { fetch, port: config.port, serverOptions: NODE_SERVER_OPTIONS, ...(config.host ? { hostname: config.host } : {}) };
+  const server = serve(options, (info) => {
     logInfo(`${name} listening`, { url: `http://localhost:${info.port}`, database: config.database.dialect });
   });
   server.on('error', (error) => {
