@@ -3,7 +3,6 @@ import type { Kysely } from 'kysely';
 import { LONGEST_CACHED_AGENT } from './agent.js';
 import type { Database } from './db/schema.js';
 import { logError } from './log.js';
-import { RecentCache } from './recent.js';
 import { DAY_MS, utcDay } from './time.js';
 
 /**
@@ -91,33 +90,49 @@ export function visitorId(salt: string, siteId: number, ip: string | null, userA
  * by its engagement event, and a lookup costs a tenth of the hash. The cache
  * belongs to one salt: it is emptied when an event comes with a new salt, and
  * by `forget` (see startIngestChores) when the day ends without one. It holds
- * at most twice `capacity` visitors, and none with an overlong User-Agent.
+ * at most `capacity` visitors (then it starts again from empty), and none
+ * with an overlong User-Agent. Visitors are grouped by User-Agent: the
+ * User-Agent string was just looked up by the agent cache, which leaves its
+ * hash computed, so the lookup here hashes only the short rest of the key.
  */
 export class VisitorIds {
   private salt = '';
-  private readonly cache: RecentCache<string, number>;
+  private byAgent = new Map<string, Map<string, number>>();
+  private count = 0;
 
-  constructor(capacity = 20_000) {
-    this.cache = new RecentCache(capacity);
-  }
+  constructor(private readonly capacity = 40_000) {}
 
   /** The same number as `visitorId` with the same arguments. */
   get(salt: string, siteId: number, ip: string | null, userAgent: string | null): number {
-    if (salt !== this.salt) {
+    if (salt !== this.salt || this.count >= this.capacity) {
       this.salt = salt;
-      this.cache.clear();
+      this.forget();
     }
-    if (userAgent !== null && userAgent.length > LONGEST_CACHED_AGENT) return visitorId(salt, siteId, ip, userAgent);
-    return this.cache.get(`${siteId}\n${ip ?? ''}\n${userAgent ?? ''}`, () => visitorId(salt, siteId, ip, userAgent));
+    const agent = userAgent ?? '';
+    if (agent.length > LONGEST_CACHED_AGENT) return visitorId(salt, siteId, ip, userAgent);
+    let visitors = this.byAgent.get(agent);
+    if (visitors === undefined) {
+      visitors = new Map();
+      this.byAgent.set(agent, visitors);
+    }
+    const key = `${siteId}\n${ip ?? ''}`;
+    let id = visitors.get(key);
+    if (id === undefined) {
+      id = visitorId(salt, siteId, ip, userAgent);
+      visitors.set(key, id);
+      this.count++;
+    }
+    return id;
   }
 
   /** Forgets every visitor. */
   forget(): void {
-    this.cache.clear();
+    this.byAgent = new Map();
+    this.count = 0;
   }
 
   /** How many visitors it remembers. */
   get size(): number {
-    return this.cache.size;
+    return this.count;
   }
 }
