@@ -33,6 +33,7 @@ describe('describeAgent', () => {
     ['headless Chrome', UA.headless],
     ['curl', UA.curl],
     ['an empty User-Agent', ''],
+    ['two empty User-Agents, joined', ', '],
     ['no User-Agent', undefined],
   ])('takes %s for a bot', (_label, ua) => {
     expect(describeAgent(ua).bot).toBe(true);

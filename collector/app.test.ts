@@ -300,39 +300,42 @@ describe.each(dialects)('collector on %s', (dialect) => {
   it.each([
     ['as the servers make it', NODE_SERVER_OPTIONS],
     ['without joinDuplicateHeaders', {}],
-  ])("reads the hot path's headers from Node's own parsing when served by the Node adapter, %s", async (_label, serverOptions) => {
-    const { app } = await setup({ IP_STORAGE: 'full', TRUSTED_PROXIES: '127.0.0.1/32' });
-    const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', serverOptions });
-    try {
-      await new Promise((resolve) => server.once('listening', resolve));
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/event`;
-      const send = (body: string, headers: Record<string, string>) => fetch(url, { method: 'POST', body, headers });
-      const stored = await send(JSON.stringify(beacon), { 'user-agent': IPHONE, 'x-forwarded-for': '6.6.6.6, 8.8.4.4' });
-      expect(stored.status).toBe(202);
-      expect(stored.headers.get(DROPPED_HEADER)).toBeNull();
-      // fetch always sends a User-Agent: an empty one is no browser.
-      const noAgent = await send(JSON.stringify(beacon), { 'user-agent': '' });
-      expect(noAgent.headers.get(DROPPED_HEADER)).toBe('bot');
-      // Node keeps the first of repeated User-Agents; the filter must see them all.
-      const hidden = await new Promise<IncomingMessage>((resolve, reject) => {
-        const body = JSON.stringify(beacon);
-        // Raw headers, so that both User-Agents go out (then Node adds no Host of its own).
-        const headers = ['host', '127.0.0.1', 'user-agent', IPHONE, 'user-agent', GOOGLEBOT, 'content-length', String(body.length)];
-        request(url, { method: 'POST', headers }, resolve).on('error', reject).end(body);
-      });
-      hidden.resume();
-      expect(hidden.statusCode).toBe(202);
-      expect(hidden.headers[DROPPED_HEADER.toLowerCase()]).toBe('bot');
-      const tooLarge = await send('x'.repeat(MAX_BODY + 1), { 'user-agent': IPHONE });
-      expect(tooLarge.status).toBe(413);
-      expect(tooLarge.headers.get('access-control-allow-origin')).toBe('*');
-      expect(await events()).toEqual([
-        expect.objectContaining({ browser: 'Mobile Safari', device: 'mobile', ip: '8.8.4.4', country: 'US' }),
-      ]);
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
-  });
+  ])(
+    'reads User-Agent, X-Forwarded-For and Content-Length as Hono does when served by the Node adapter, %s',
+    async (_label, serverOptions) => {
+      const { app } = await setup({ IP_STORAGE: 'full', TRUSTED_PROXIES: '127.0.0.1/32' });
+      const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1', serverOptions });
+      try {
+        await new Promise((resolve) => server.once('listening', resolve));
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/event`;
+        const send = (body: string, headers: Record<string, string>) => fetch(url, { method: 'POST', body, headers });
+        const stored = await send(JSON.stringify(beacon), { 'user-agent': IPHONE, 'x-forwarded-for': '6.6.6.6, 8.8.4.4' });
+        expect(stored.status).toBe(202);
+        expect(stored.headers.get(DROPPED_HEADER)).toBeNull();
+        // fetch always sends a User-Agent: an empty one is no browser.
+        const noAgent = await send(JSON.stringify(beacon), { 'user-agent': '' });
+        expect(noAgent.headers.get(DROPPED_HEADER)).toBe('bot');
+        // Node keeps the first of repeated User-Agents; the filter must see them all.
+        const hidden = await new Promise<IncomingMessage>((resolve, reject) => {
+          const body = JSON.stringify(beacon);
+          // Raw headers, so that both User-Agents go out (then Node adds no Host of its own).
+          const headers = ['host', '127.0.0.1', 'user-agent', IPHONE, 'user-agent', GOOGLEBOT, 'content-length', String(body.length)];
+          request(url, { method: 'POST', headers }, resolve).on('error', reject).end(body);
+        });
+        hidden.resume();
+        expect(hidden.statusCode).toBe(202);
+        expect(hidden.headers[DROPPED_HEADER.toLowerCase()]).toBe('bot');
+        const tooLarge = await send('x'.repeat(MAX_BODY + 1), { 'user-agent': IPHONE });
+        expect(tooLarge.status).toBe(413);
+        expect(tooLarge.headers.get('access-control-allow-origin')).toBe('*');
+        expect(await events()).toEqual([
+          expect.objectContaining({ browser: 'Mobile Safari', device: 'mobile', ip: '8.8.4.4', country: 'US' }),
+        ]);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  );
 
   it('forgets the addresses it holds in memory once the UTC day has changed, with no event needed', async () => {
     const { app, ingest } = await setup();
@@ -353,6 +356,11 @@ describe.each(dialects)('collector on %s', (dialect) => {
     } finally {
       stop();
     }
+    // Stopped, it forgets nothing more.
+    await app.request('/api/event', post(JSON.stringify(beacon)), nodeEnv());
+    now += 86_400_000;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(ingest.visitors.size).toBe(1);
   });
 
   describe("the seed's part-1 route", () => {

@@ -26,8 +26,10 @@ const timer = setInterval(() => {
     db.pragma('wal_checkpoint(PASSIVE)');
   } catch (error) {
     // Busy is routine: the next turn tries again. Anything else is told to
-    // the main thread, once; the writer's own checkpoints go on regardless.
-    if (!told && error.code !== 'SQLITE_BUSY' && error.code !== 'SQLITE_LOCKED') {
+    // the main thread, once; the thread keeps trying, and the writer's own
+    // checkpoints go on regardless.
+    const code = String(error.code);
+    if (!told && !code.startsWith('SQLITE_BUSY') && !code.startsWith('SQLITE_LOCKED')) {
       told = true;
       parentPort.postMessage(String(error.stack || error));
     }
@@ -59,7 +61,9 @@ export function startCheckpointer(sqlite: SQLite.Database, path: string, everyMs
   // writer checkpoints by itself, as SQLite does by default.
   worker.unref();
   worker.on('error', (error) => logError('background checkpoints stopped; the writer checkpoints by itself', error));
-  worker.on('message', (stack) => logError('a background checkpoint failed; the writer checkpoints by itself', stack));
+  worker.on('message', (stack) =>
+    logError('a background checkpoint failed (logged once; it is tried again every turn, and the writer checkpoints by itself)', stack),
+  );
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   return async () => {
     // Referenced again, or the process could end while it waits for the thread.
