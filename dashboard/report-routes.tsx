@@ -14,9 +14,9 @@ import { utcDay } from '../collector/time.js';
 import { toCsv } from './csv.js';
 import { page } from './page.js';
 import { DIMENSIONS, type Dimension, type Filter, pagePath } from './reports/aggregate.js';
+import { engineLag } from './reports/engine.js';
 import { loadRealtime } from './reports/realtime.js';
 import { loadReport, type Report } from './reports/report.js';
-import { refreshRollups } from './reports/rollup-job.js';
 import { parseReportState, type ReportState } from './reports/state.js';
 import { dayBounds, localDay } from './reports/zone.js';
 import type { Viewer } from './views/layout.js';
@@ -47,18 +47,19 @@ const EXPORTED_COLUMNS = [
   'os',
   'device',
 ] as const satisfies ReadonlyArray<keyof Event>;
-// A report page rolls up at most this many changed days of its site before it
-// answers; the job in the background does the rest.
-const INLINE_ROLLUP_DAYS = 3;
+// The engine folds new events every second; past this many unfolded events
+// (a minute of heavy traffic) the report says that it is catching up.
+const CATCHING_UP = 50_000;
 
 function reportState(c: Context, site: Site): ReportState {
   return parseReportState((name) => c.req.query(name), c.req.queries('f') ?? [], localDay(Date.now(), site.timezone));
 }
 
 /**
- * A report as the dashboard and the API show it: the site's latest changes
- * rolled up first. A site seen in another time zone than its own (the
- * API's `timezone`) is added up from the raw events, as a filtered one is.
+ * A report as the dashboard and the API show it, with how far the engine
+ * is behind when that is more than its usual second: `pending` events are
+ * not in the numbers yet (a fresh install of a large store, or a site
+ * whose time zone changed, is being added up).
  */
 export async function currentReport(
   store: Store,
@@ -67,7 +68,8 @@ export async function currentReport(
   limit: number,
   dimensions?: readonly Dimension[],
 ): Promise<{ report: Report; pending: number }> {
-  const pending = await refreshRollups(store, { siteId: site.id, maxDays: INLINE_ROLLUP_DAYS });
+  const lag = await engineLag(store);
+  const pending = lag.rebuilding.has(site.id) ? Math.max(1, lag.events) : lag.events > CATCHING_UP ? lag.events : 0;
   const report = await loadReport(store, site, state.period, state.filters, limit, dimensions);
   return { report, pending };
 }

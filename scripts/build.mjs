@@ -39,7 +39,7 @@ if (gzip > TRACKER_BUDGET) {
 }
 
 await esbuild.build({
-  entryPoints: { sightline: 'dashboard/main.ts', collector: 'collector/main.ts' },
+  entryPoints: { sightline: 'dashboard/main.ts', collector: 'collector/main.ts', 'engine-worker': 'dashboard/reports/engine-worker.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',
@@ -50,4 +50,4 @@ await esbuild.build({
   sourcemap: true,
   logLevel: 'warning',
 });
-console.log('server: dist/sightline.js, dist/collector.js');
+console.log('server: dist/sightline.js, dist/collector.js, dist/engine-worker.js');

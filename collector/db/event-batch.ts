@@ -1,7 +1,7 @@
 import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Store } from './connect.js';
-import { changedDays, markChanged } from './rollups.js';
+import { fenceEventWrites } from './horizon.js';
 import { EVENT_COLUMNS, type FilteredHit, type NewEvent } from './schema.js';
 
 const PG_ROWS_PER_INSERT = Math.floor(65_535 / EVENT_COLUMNS.length);
@@ -23,6 +23,7 @@ export function batchWriter(store: Store): WriteBatch {
   if (sqlite === undefined) {
     return (rows, hits) =>
       store.db.transaction().execute(async (trx) => {
+        await fenceEventWrites(trx);
         // PostgreSQL takes at most 65,535 parameters in one statement.
         for (let start = 0; start < rows.length; start += PG_ROWS_PER_INSERT) {
           await trx
@@ -37,7 +38,6 @@ export function batchWriter(store: Store): WriteBatch {
             .onConflict((oc) => oc.columns(['site_id', 'day', 'reason']).doUpdateSet({ hits: sql`filtered_hits.hits + excluded.hits` }))
             .execute();
         }
-        await markChanged(trx, rows);
       });
   }
   // One statement per 16 rows: a run() crosses into native code and steps
@@ -56,9 +56,6 @@ export function batchWriter(store: Store): WriteBatch {
   const countHit = sqlite.prepare(
     'insert into filtered_hits (site_id, day, reason, hits) values (?, ?, ?, ?) on conflict (site_id, day, reason) do update set hits = hits + excluded.hits',
   );
-  const markDirty = sqlite.prepare(
-    'insert into rollup_dirty (site_id, day, version) values (?, ?, 1) on conflict (site_id, day) do update set version = version + 1',
-  );
   const write = sqlite.transaction((rows: readonly NewEvent[], hits: readonly FilteredHit[]) => {
     for (let start = 0; start < rows.length; start += SQLITE_ROWS_PER_INSERT) {
       const count = Math.min(SQLITE_ROWS_PER_INSERT, rows.length - start);
@@ -67,7 +64,6 @@ export function batchWriter(store: Store): WriteBatch {
       insertRows(count).run(values);
     }
     for (const hit of hits) countHit.run(hit.site_id, hit.day, hit.reason, hit.hits);
-    for (const [siteId, day] of changedDays(rows)) markDirty.run(siteId, day);
   });
   return async (rows, hits) => {
     write(rows, hits);

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
-import { markChanged } from './rollups.js';
-import type { Db, Event, NewEvent } from './schema.js';
+import { type Kysely, sql } from 'kysely';
+import { fenceEventWrites } from './horizon.js';
+import type { Database, Db, Event, NewEvent } from './schema.js';
 
 /** Position in a newest-first list: the last row of the page before. */
 export interface EventCursor {
@@ -14,10 +14,12 @@ export interface EventPage {
   next: EventCursor | undefined;
 }
 
-/** Stores one event and marks its day for the roll-ups. The collector writes through its batch writer (event-batch.ts); this serves tests and tools. */
-export async function insertEvent(db: Db, event: NewEvent): Promise<void> {
-  await db.insertInto('events').values(event).execute();
-  await markChanged(db, [event]);
+/** Stores one event. The collector writes through its batch writer (event-batch.ts); this serves tests and tools. */
+export async function insertEvent(db: Kysely<Database>, event: NewEvent): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await fenceEventWrites(trx);
+    await trx.insertInto('events').values(event).execute();
+  });
 }
 
 /** A condition on an event's own values, for the raw event list. */

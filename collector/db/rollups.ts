@@ -1,16 +1,15 @@
 /**
  * The report's roll-ups: per site and local day, the totals, the hours and
- * the breakdown rows that dashboard/reports/aggregate.ts computes from the
- * day's events. The event writer marks each (site, UTC day) it adds to in
- * `rollup_dirty`; the roll-up job recomputes those days and clears the
- * mark, unless more events came meanwhile.
+ * the breakdown rows that dashboard/reports/aggregate.ts defines. The
+ * analytics engine (dashboard/reports/engine.ts) keeps them, adding each
+ * visitor's change as events come; this module reads them, and sums the
+ * breakdown rows of ended blocks of days.
  */
-import { type Kysely, sql } from 'kysely';
-import { addDays, DAY_MS, utcDay } from '../time.js';
+import { sql } from 'kysely';
+import { addDays, DAY_MS } from '../time.js';
 import type { Store } from './connect.js';
-import { dialectOf } from './dialect.js';
 import type { EventFilterColumn } from './events.js';
-import type { Database, Db, Event, RollupSums } from './schema.js';
+import type { Db, Event, RollupSums } from './schema.js';
 
 /** What the report reads of an event. */
 export const REPORT_EVENT_COLUMNS = [
@@ -62,44 +61,6 @@ export interface DaySums {
   totals: Sums;
   hours: HourSums[];
   rows: BreakdownRow[];
-}
-
-/** A (site, UTC day) whose events changed. */
-export interface DirtyDay {
-  site_id: number;
-  day: string;
-  version: number;
-}
-
-/**
- * The (site, UTC day) pairs that rows add events to. Every write of events
- * marks them in its own transaction, so no stored event is left out of the
- * roll-ups.
- */
-export function changedDays(rows: ReadonlyArray<{ site_id: number; ts: number }>): Array<[number, string]> {
-  const seen = new Map<string, [number, string]>();
-  // A batch is mostly one site's events of one day: skip the key for those.
-  let lastSite = Number.NaN;
-  let lastDay = '';
-  for (const row of rows) {
-    const day = utcDay(row.ts);
-    if (row.site_id === lastSite && day === lastDay) continue;
-    lastSite = row.site_id;
-    lastDay = day;
-    seen.set(`${row.site_id} ${day}`, [row.site_id, day]);
-  }
-  return [...seen.values()];
-}
-
-/** Marks the days that `rows` add to (see `changedDays`); the SQLite batch writer has its own prepared copy. */
-export async function markChanged(db: Db, rows: ReadonlyArray<{ site_id: number; ts: number }>): Promise<void> {
-  const changed = changedDays(rows);
-  if (changed.length === 0) return;
-  await db
-    .insertInto('rollup_dirty')
-    .values(changed.map(([site_id, day]) => ({ site_id, day, version: 1 })))
-    .onConflict((oc) => oc.columns(['site_id', 'day']).doUpdateSet({ version: sql`rollup_dirty.version + 1` }))
-    .execute();
 }
 
 /**
@@ -159,96 +120,6 @@ export async function readReportEvents(
     });
   }
   return query.orderBy('visitor_id').orderBy('ts').orderBy('id').execute();
-}
-
-/** Up to `limit` days waiting to be rolled up, oldest first; of one site when `siteId` is given. */
-export async function listDirtyDays(db: Db, limit: number, siteId?: number): Promise<DirtyDay[]> {
-  let query = db.selectFrom('rollup_dirty').selectAll();
-  if (siteId !== undefined) query = query.where('site_id', '=', siteId);
-  return query.orderBy('day').orderBy('site_id').limit(limit).execute();
-}
-
-/** Clears a day's mark, unless events arrived after `version` was read. */
-export async function clearDirtyDay(db: Db, dirty: DirtyDay): Promise<void> {
-  await db
-    .deleteFrom('rollup_dirty')
-    .where('site_id', '=', dirty.site_id)
-    .where('day', '=', dirty.day)
-    .where('version', '=', dirty.version)
-    .execute();
-}
-
-/**
- * Forgets a site's roll-ups and marks every UTC day with events to be
- * rolled up again: after its time zone changed, its days are cut anew.
- */
-export async function redoSiteRollups(db: Kysely<Database>, siteId: number): Promise<void> {
-  for (const table of ['rollup_days', 'rollup_hours', 'rollup_rows', 'rollup_block_rows', 'rollup_blocks'] as const) {
-    await db.deleteFrom(table).where('site_id', '=', siteId).execute();
-  }
-  const utcDayOf =
-    dialectOf(db) === 'postgres'
-      ? sql<string>`to_char(to_timestamp(ts / 1000) at time zone 'UTC', 'YYYY-MM-DD')`
-      : sql<string>`strftime('%Y-%m-%d', ts / 1000, 'unixepoch')`;
-  await sql`insert into rollup_dirty (site_id, day, version)
-    select distinct site_id, ${utcDayOf}, 1 from events where site_id = ${siteId}
-    on conflict (site_id, day) do update set version = rollup_dirty.version + 1`.execute(db);
-}
-
-/**
- * Replaces one local day's roll-ups, all at once: a reader sees the old day
- * or the new one. On SQLite this runs on the raw handle in one synchronous
- * transaction, as the event writer does (see ARCHITECTURE.md).
- */
-export async function replaceDay(store: Store, siteId: number, day: string, sums: DaySums): Promise<void> {
-  const { totals, hours, rows } = sums;
-  const dayRow = { site_id: siteId, day, ...totals };
-  const hourRows = hours.map((hour) => ({ site_id: siteId, day, ...hour }));
-  const breakdownRows = rows.map((row) => ({ site_id: siteId, day, ...row }));
-  const sqlite = store.sqlite;
-  if (sqlite === undefined) {
-    await store.db.transaction().execute(async (trx) => {
-      for (const table of ['rollup_days', 'rollup_hours', 'rollup_rows'] as const) {
-        await trx.deleteFrom(table).where('site_id', '=', siteId).where('day', '=', day).execute();
-      }
-      // The sums of the blocks that hold the day no longer hold; replaceBlock makes them again.
-      await trx.deleteFrom('rollup_blocks').where('site_id', '=', siteId).where('block', 'in', blocksOf(day).map(blockKey)).execute();
-      if (totals.visits === 0 && totals.visitors === 0) return;
-      await trx.insertInto('rollup_days').values(dayRow).execute();
-      if (hourRows.length > 0) await trx.insertInto('rollup_hours').values(hourRows).execute();
-      // 11 parameters a row; PostgreSQL takes 65,535 a statement.
-      for (let start = 0; start < breakdownRows.length; start += 5000) {
-        await trx
-          .insertInto('rollup_rows')
-          .values(breakdownRows.slice(start, start + 5000))
-          .execute();
-      }
-    });
-    return;
-  }
-  sqlite.transaction(() => {
-    sqlite.prepare('delete from rollup_days where site_id = ? and day = ?').run(siteId, day);
-    sqlite.prepare('delete from rollup_hours where site_id = ? and day = ?').run(siteId, day);
-    sqlite.prepare('delete from rollup_rows where site_id = ? and day = ?').run(siteId, day);
-    const holding = blocksOf(day).map(blockKey);
-    sqlite
-      .prepare(`delete from rollup_blocks where site_id = ? and block in (${holding.map(() => '?').join(', ')})`)
-      .run(siteId, ...holding);
-    if (totals.visits === 0 && totals.visitors === 0) return;
-    sqlite
-      .prepare(
-        'insert into rollup_days (site_id, day, visitors, visits, pageviews, bounces, duration_ms, events) values (@site_id, @day, @visitors, @visits, @pageviews, @bounces, @duration_ms, @events)',
-      )
-      .run(dayRow);
-    const hour = sqlite.prepare(
-      'insert into rollup_hours (site_id, day, hour, visitors, pageviews) values (@site_id, @day, @hour, @visitors, @pageviews)',
-    );
-    for (const row of hourRows) hour.run(row);
-    const breakdown = sqlite.prepare(
-      'insert into rollup_rows (site_id, dimension, day, value, visitors, visits, pageviews, bounces, duration_ms, events, engaged_ms) values (@site_id, @dimension, @day, @value, @visitors, @visits, @pageviews, @bounces, @duration_ms, @events, @engaged_ms)',
-    );
-    for (const row of breakdownRows) breakdown.run(row);
-  })();
 }
 
 /** How long the blocks of days are that breakdown rows are summed over: aligned powers of two. */
@@ -311,9 +182,9 @@ export function coverDays(from: string, to: string, summed: ReadonlySet<string>)
  * Sums a block's breakdown rows into one row per value, and marks the block
  * as summed: each half from its sums when it has them, else from its days
  * (a half without traffic never has sums). Only for blocks that have
- * ended: their days no longer change but for late events, whose roll-up
- * unmarks the block again (`replaceDay`). Run it under the roll-up job's
- * lock, as the roll-up of days runs, so that no half changes meanwhile.
+ * ended: their days no longer change but for late events, whose fold
+ * unmarks the block again (engine.ts). Only the engine's lease holder runs
+ * it, between its chunks, so that no half changes meanwhile.
  */
 export async function replaceBlock(store: Store, siteId: number, block: Block): Promise<void> {
   const key = blockKey(block);
@@ -348,9 +219,12 @@ export async function replaceBlock(store: Store, siteId: number, block: Block): 
   }
   // The same statements, compiled by Kysely, run in one synchronous transaction.
   const compiled = statements.map((statement) => statement.compile(store.db));
-  sqlite.transaction(() => {
-    for (const { sql: text, parameters } of compiled) sqlite.prepare(text).run(...(parameters as unknown[]));
-  })();
+  // Immediate: it reads then writes, beside other connections that write.
+  sqlite
+    .transaction(() => {
+      for (const { sql: text, parameters } of compiled) sqlite.prepare(text).run(...(parameters as unknown[]));
+    })
+    .immediate();
 }
 
 /**

@@ -105,11 +105,97 @@ export interface RollupBlocksTable {
   block: string;
 }
 
-/** A UTC day of a site whose events changed since its roll-ups were made; `version` counts the changes. */
-export interface RollupDirtyTable {
+/** One visit: a visitor's events with no gap over 30 minutes, within one local day (see dashboard/reports/aggregate.ts). */
+export interface VisitsTable extends VisitAttributes {
+  id: Generated<number>;
   site_id: number;
+  /** `YYYY-MM-DD` in the site's time zone. */
   day: string;
+  /** The visitor id, or minus the event's id for an event stored without one. */
+  visitor: number;
+  start_ts: number;
+  /** The visit's last event, engagement included. */
+  end_ts: number;
+  /** Path of the first page view; null for a visit without one. */
+  entry_page: string | null;
+  exit_page: string | null;
+  pageviews: number;
+  /** Custom events. */
+  events: number;
+  /** Engaged milliseconds. */
+  duration_ms: number;
+  /** 1: one page view and no custom event. */
+  bounce: number;
+  /** Engaged milliseconds on the exit page, over the visit. */
+  exit_engaged_ms: number;
+}
+
+/** What a visit is listed by, from its first event; '' where the event had none. */
+export interface VisitAttributes {
+  source: string;
+  utm_source: string;
+  utm_medium: string;
+  utm_campaign: string;
+  utm_term: string;
+  utm_content: string;
+  country: string;
+  region: string;
+  city: string;
+  browser: string;
+  /** Browser and version as listed: `Chrome 140`; the browser alone without a version. */
+  browser_version: string;
+  os: string;
+  device: string;
+}
+
+/** A page a visit viewed (or only engaged with: `views` 0). */
+export interface VisitPagesTable {
+  visit_id: number;
+  page: string;
+  views: number;
+  engaged_ms: number;
+}
+
+/** A custom event's count in a visit. */
+export interface VisitEventsTable {
+  visit_id: number;
+  name: string;
+  count: number;
+}
+
+/** A custom event property's count in a visit. */
+export interface VisitPropsTable {
+  visit_id: number;
+  /** JSON of [event name, key, value]. */
+  prop: string;
+  count: number;
+}
+
+/** An hour (from local midnight) in which a visit had events. */
+export interface VisitHoursTable {
+  visit_id: number;
+  hour: number;
+  pageviews: number;
+}
+
+/** The engine's durable position (see dashboard/reports/engine.ts). */
+export interface EngineStateTable {
+  name: string;
+  position: number;
   version: number;
+}
+
+/** A site whose visits and roll-ups are being made again, up to its own position (-1: not cleared yet). */
+export interface EngineRebuildsTable {
+  site_id: number;
+  position: number;
+}
+
+/** On SQLite, which process runs the engine, until when. */
+export interface EngineLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: number;
 }
 
 /** A key for the JSON API, stored only as a hash. */
@@ -203,10 +289,17 @@ export interface Database {
   rollup_days: RollupDaysTable;
   rollup_hours: RollupHoursTable;
   rollup_rows: RollupRowsTable;
-  rollup_dirty: RollupDirtyTable;
   rollup_block_rows: RollupBlockRowsTable;
   rollup_blocks: RollupBlocksTable;
   api_keys: ApiKeysTable;
+  visits: VisitsTable;
+  visit_pages: VisitPagesTable;
+  visit_events: VisitEventsTable;
+  visit_props: VisitPropsTable;
+  visit_hours: VisitHoursTable;
+  engine_state: EngineStateTable;
+  engine_rebuilds: EngineRebuildsTable;
+  engine_lease: EngineLeaseTable;
 }
 
 /** Every column of `events` that an insert sets: all but the id. */
@@ -245,3 +338,5 @@ export type NewEvent = Insertable<EventsTable>;
 export type User = Selectable<UsersTable>;
 export type ShareLink = Selectable<ShareLinksTable>;
 export type ApiKey = Selectable<ApiKeysTable>;
+export type Visit = Selectable<VisitsTable>;
+export type NewVisit = Insertable<VisitsTable>;

@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
-import { redoSiteRollups } from './rollups.js';
-import type { Database, Db, NewSite, Site } from './schema.js';
+import type { Db, NewSite, Site } from './schema.js';
 
 /** A site with its event count, for the sites list. */
 export interface SiteSummary extends Site {
@@ -55,10 +53,4 @@ export async function updateSite(db: Db, id: number, site: { base_url: string; d
 /** Deletes a site; its events, counters and share links go with it (foreign keys cascade). */
 export async function deleteSite(db: Db, id: number): Promise<void> {
   await db.deleteFrom('sites').where('id', '=', id).execute();
-}
-
-/** Sets a site's time zone; its days are cut anew, so its roll-ups are made again. */
-export async function updateSiteTimezone(db: Kysely<Database>, id: number, timezone: string): Promise<void> {
-  await db.updateTable('sites').set({ timezone }).where('id', '=', id).execute();
-  await redoSiteRollups(db, id);
 }

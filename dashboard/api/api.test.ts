@@ -8,6 +8,7 @@ import { countRows, testIngest } from '../../collector/testing.js';
 import { loadTracker } from '../../collector/tracker.js';
 import { createApp } from '../app.js';
 import { tokenHash } from '../auth.js';
+import { runEngine } from '../reports/engine.js';
 import { TestBrowser } from '../testing.js';
 import { OPERATIONS } from './operations.js';
 
@@ -173,6 +174,7 @@ describe.each(dialects)('the JSON API on %s', (dialect) => {
     await insertEvent(store().db, event(2, start, { url: 'https://example.com/a', source: 'news.example', country: 'US' }));
     await insertEvent(store().db, event(2, start + MIN, { name: 'engagement', url: 'https://example.com/a', engaged_ms: 30_000 }));
     await insertEvent(store().db, event(3, Date.now() - MIN, { url: 'https://example.com/live' }));
+    await runEngine(store());
 
     for (const query of ['period=today', 'period=today&f=country:DE']) {
       const html = await (await browser.get(`/site/1?${query}`)).text();

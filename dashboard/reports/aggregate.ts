@@ -14,7 +14,9 @@
  * - Visit duration and time on page are the engaged time the tracker
  *   measured (visible milliseconds), not guesses between page views.
  */
-import type { DaySums, EventCondition, ReportEvent, Sums } from '../../collector/db/rollups.js';
+import type { BreakdownRow, DaySums, EventCondition, HourSums, ReportEvent, Sums } from '../../collector/db/rollups.js';
+import type { VisitAttributes } from '../../collector/db/schema.js';
+import type { VisitState } from '../../collector/db/visits.js';
 import { ENGAGEMENT, PAGEVIEW } from '../../collector/parse.js';
 import { HOUR_MS } from '../../collector/time.js';
 
@@ -37,7 +39,7 @@ export const VISIT_DIMENSIONS = [
   'os',
   'device',
 ] as const;
-export type VisitDimension = (typeof VISIT_DIMENSIONS)[number];
+export type VisitDimension = (typeof VISIT_DIMENSIONS)[number] & keyof VisitAttributes;
 
 /** Every breakdown a report has. */
 export const DIMENSIONS = [...VISIT_DIMENSIONS, 'page', 'entry_page', 'exit_page', 'event', 'prop'] as const;
@@ -83,30 +85,31 @@ export function pagePath(url: string): string {
   return end === -1 ? url : url.slice(0, end);
 }
 
-interface Visit {
-  visitor: string;
-  first: ReportEvent;
-  events: ReportEvent[];
-  pageviews: number;
-  custom: number;
-  duration: number;
-  entry: string | undefined;
-  exit: string | undefined;
-  /** Per page: views and engaged time. */
-  pages: Map<string, { views: number; engaged: number }>;
-  /** Per custom event name: how many. */
-  named: Map<string, number>;
+/** The key that tells a visitor's visits from others' within one day. */
+export function visitorKey(event: Pick<ReportEvent, 'id' | 'visitor_id'>): string {
+  return event.visitor_id === null ? `e${event.id}` : `v${event.visitor_id}`;
 }
 
-function visitValue(visit: Visit, dimension: VisitDimension): string {
-  if (dimension === 'browser_version') {
-    const { browser, browser_version } = visit.first;
-    return browser === null ? '' : browser_version === null ? browser : `${browser} ${browser_version}`;
-  }
-  return visit.first[dimension] ?? '';
+function attributesOf(event: ReportEvent): VisitAttributes {
+  const { browser, browser_version } = event;
+  return {
+    source: event.source ?? '',
+    utm_source: event.utm_source ?? '',
+    utm_medium: event.utm_medium ?? '',
+    utm_campaign: event.utm_campaign ?? '',
+    utm_term: event.utm_term ?? '',
+    utm_content: event.utm_content ?? '',
+    country: event.country ?? '',
+    region: event.region ?? '',
+    city: event.city ?? '',
+    browser: browser ?? '',
+    browser_version: browser === null ? '' : browser_version === null ? browser : `${browser} ${browser_version}`,
+    os: event.os ?? '',
+    device: event.device ?? '',
+  };
 }
 
-function matches(visit: Visit, filters: readonly Filter[]): boolean {
+function matches(visit: VisitState, filters: readonly Filter[]): boolean {
   return filters.every(({ dimension, value }) => {
     switch (dimension) {
       case 'page':
@@ -118,35 +121,44 @@ function matches(visit: Visit, filters: readonly Filter[]): boolean {
       case 'event':
         return visit.named.has(value);
       default:
-        return visitValue(visit, dimension) === value;
+        return visit.attributes[dimension] === value;
     }
   });
 }
 
-function isCustom(name: string): boolean {
-  return name !== PAGEVIEW && name !== ENGAGEMENT;
+// A day has far fewer URLs than events, and parsing one costs.
+const paths = new Map<string, string>();
+function cachedPath(url: string): string {
+  let page = paths.get(url);
+  if (page === undefined) {
+    if (paths.size >= 10_000) paths.clear();
+    page = pagePath(url);
+    paths.set(url, page);
+  }
+  return page;
 }
 
-/** Splits one day's events into visits. Events must be sorted by visitor, then time. */
-function visitsOf(events: readonly ReportEvent[]): Visit[] {
-  const visits: Visit[] = [];
-  // A day has far fewer URLs than events, and parsing one costs.
-  const paths = new Map<string, string>();
-  let current: Visit | undefined;
-  let lastTs = 0;
+/**
+ * Folds one visitor's events of one local day into that visitor's visits
+ * of the day, in place: the definition of a visit. `events` are sorted by
+ * time, then id, and come after every event already folded into `visits`.
+ * Returns the visits it changed or started.
+ */
+export function foldVisits(visits: VisitState[], events: readonly ReportEvent[], dayStart: number): Set<VisitState> {
+  const changed = new Set<VisitState>();
+  let current = visits.at(-1);
   for (const event of events) {
-    // Events without a visitor id (stored before ids existed) are each their own visitor.
-    const visitor = event.visitor_id === null ? `e${event.id}` : `v${event.visitor_id}`;
     // Engaged time is reported when a page is left or hidden, however long
     // it was read: it belongs to the visit that viewed the page, and starts
     // none. Without one (the page was opened before midnight) it is dropped.
     const engagement = event.name === ENGAGEMENT;
-    if (engagement && current?.visitor !== visitor) continue;
-    if (current === undefined || current.visitor !== visitor || (!engagement && event.ts - lastTs > VISIT_GAP_MS)) {
+    if (engagement && current === undefined) continue;
+    if (current === undefined || (!engagement && event.ts - current.end > VISIT_GAP_MS)) {
       current = {
-        visitor,
-        first: event,
-        events: [],
+        visitor: visitorKey(event),
+        start: event.ts,
+        end: event.ts,
+        attributes: attributesOf(event),
         pageviews: 0,
         custom: 0,
         duration: 0,
@@ -154,95 +166,89 @@ function visitsOf(events: readonly ReportEvent[]): Visit[] {
         exit: undefined,
         pages: new Map(),
         named: new Map(),
+        props: new Map(),
+        hours: new Map(),
       };
       visits.push(current);
     }
-    lastTs = event.ts;
-    current.events.push(event);
-    let page = paths.get(event.url);
-    if (page === undefined) {
-      page = pagePath(event.url);
-      paths.set(event.url, page);
-    }
+    changed.add(current);
+    current.end = event.ts;
+    const page = cachedPath(event.url);
+    // Hours count from the local midnight: in zones half an hour off UTC too.
+    const hour = dayStart + Math.floor((event.ts - dayStart) / HOUR_MS) * HOUR_MS;
+    const pageviewsInHour = current.hours.get(hour) ?? 0;
     if (event.name === PAGEVIEW) {
+      current.hours.set(hour, pageviewsInHour + 1);
       current.pageviews++;
       current.entry ??= page;
       current.exit = page;
       const seen = current.pages.get(page) ?? { views: 0, engaged: 0 };
       seen.views++;
       current.pages.set(page, seen);
-    } else if (event.name === ENGAGEMENT) {
+      continue;
+    }
+    current.hours.set(hour, pageviewsInHour);
+    if (engagement) {
       const engaged = Math.max(0, event.engaged_ms ?? 0);
       current.duration += engaged;
       const seen = current.pages.get(page) ?? { views: 0, engaged: 0 };
       seen.engaged += engaged;
       current.pages.set(page, seen);
-    } else {
-      current.custom++;
-      current.named.set(event.name, (current.named.get(event.name) ?? 0) + 1);
+      continue;
+    }
+    current.custom++;
+    current.named.set(event.name, (current.named.get(event.name) ?? 0) + 1);
+    if (event.props === null) continue;
+    for (const [key, value] of Object.entries(parseProps(event.props))) {
+      const prop = JSON.stringify([event.name, key, value]);
+      current.props.set(prop, (current.props.get(prop) ?? 0) + 1);
     }
   }
-  return visits;
+  return changed;
 }
 
-class RowSums {
-  readonly visitors = new Set<string>();
-  visits = 0;
-  pageviews = 0;
-  bounces = 0;
-  duration_ms = 0;
-  events = 0;
-  engaged_ms = 0;
+/** Whether a visit bounced: one page view and no custom event. */
+export function bounced(visit: Pick<VisitState, 'pageviews' | 'custom'>): boolean {
+  return visit.pageviews === 1 && visit.custom === 0;
 }
 
 const emptySums = (): Sums => ({ visitors: 0, visits: 0, pageviews: 0, bounces: 0, duration_ms: 0, events: 0 });
 
 /**
- * The sums of one local day, optionally for the visits that match every
- * filter. `events` are the day's events sorted by visitor id, then time;
- * `dayStart` is the day's first instant. Without `detail`, only the
- * totals (hours and rows are left empty).
+ * What one visitor's visits of one day add to the day's sums: its totals,
+ * hours and breakdown rows, each counting the visitor once (visitors 0 or
+ * 1). A day's sums are the sums of its visitors' shares, which is what
+ * lets the engine add and take away one visitor at a time.
  */
-export function sumDay(events: readonly ReportEvent[], dayStart: number, filters: readonly Filter[] = [], detail = true): DaySums {
-  const rows = new Map<string, RowSums & { dimension: Dimension; value: string }>();
+export function visitorShare(visits: readonly VisitState[], detail = true): DaySums {
+  const rows = new Map<string, BreakdownRow>();
   const row = (dimension: Dimension, value: string) => {
     const key = `${dimension}\u0000${value}`;
     let sums = rows.get(key);
     if (sums === undefined) {
-      sums = Object.assign(new RowSums(), { dimension, value });
+      // The visitor counts once per row, however many of its visits are in it.
+      sums = { dimension, value, ...emptySums(), visitors: 1, engaged_ms: 0 };
       rows.set(key, sums);
     }
     return sums;
   };
   const totals = emptySums();
-  const visitors = new Set<string>();
-  const hours = new Map<number, { visitors: Set<string>; pageviews: number }>();
-
-  for (const visit of visitsOf(events)) {
-    if (!matches(visit, filters)) continue;
-    const bounce = visit.pageviews === 1 && visit.custom === 0 ? 1 : 0;
-    visitors.add(visit.visitor);
+  const hours = new Map<number, HourSums>();
+  for (const visit of visits) {
+    const bounce = bounced(visit) ? 1 : 0;
+    totals.visitors = 1;
     totals.visits++;
     totals.pageviews += visit.pageviews;
     totals.bounces += bounce;
     totals.duration_ms += visit.duration;
     totals.events += visit.custom;
     if (!detail) continue;
-
-    for (const event of visit.events) {
-      // Hours count from the local midnight: in zones half an hour off UTC too.
-      const hour = dayStart + Math.floor((event.ts - dayStart) / HOUR_MS) * HOUR_MS;
-      let sums = hours.get(hour);
-      if (sums === undefined) {
-        sums = { visitors: new Set(), pageviews: 0 };
-        hours.set(hour, sums);
-      }
-      sums.visitors.add(visit.visitor);
-      if (event.name === PAGEVIEW) sums.pageviews++;
+    for (const [hour, pageviews] of visit.hours) {
+      const sums = hours.get(hour) ?? { hour, visitors: 1, pageviews: 0 };
+      sums.pageviews += pageviews;
+      hours.set(hour, sums);
     }
-
-    const addVisit = (sums: RowSums) => {
-      sums.visitors.add(visit.visitor);
+    const addVisit = (sums: BreakdownRow) => {
       sums.visits++;
       sums.pageviews += visit.pageviews;
       sums.bounces += bounce;
@@ -250,7 +256,7 @@ export function sumDay(events: readonly ReportEvent[], dayStart: number, filters
       sums.events += visit.custom;
     };
     for (const dimension of VISIT_DIMENSIONS) {
-      const value = visitValue(visit, dimension);
+      const value = visit.attributes[dimension];
       if (value !== '' || KEEP_NONE.has(dimension)) addVisit(row(dimension, value));
     }
     if (visit.entry !== undefined) addVisit(row('entry_page', visit.entry));
@@ -263,42 +269,76 @@ export function sumDay(events: readonly ReportEvent[], dayStart: number, filters
       // Engagement without a view of its page (sent after midnight, say) is no page visit.
       if (seen.views === 0) continue;
       const sums = row('page', page);
-      sums.visitors.add(visit.visitor);
       sums.visits++;
       sums.pageviews += seen.views;
       sums.engaged_ms += seen.engaged;
     }
     for (const [name, count] of visit.named) {
       const sums = row('event', name);
-      sums.visitors.add(visit.visitor);
       sums.visits++;
       sums.events += count;
     }
-    for (const event of visit.events) {
-      if (!isCustom(event.name) || event.props === null) continue;
-      for (const [key, value] of Object.entries(parseProps(event.props))) {
-        const sums = row('prop', JSON.stringify([event.name, key, value]));
-        sums.visitors.add(visit.visitor);
-        sums.events++;
+    for (const [prop, count] of visit.props) row('prop', prop).events += count;
+  }
+  return { totals, hours: [...hours.values()], rows: [...rows.values()] };
+}
+
+/**
+ * The sums of one local day, optionally for the visits that match every
+ * filter: the reference that the engine's tables must equal. `events` are
+ * the day's events sorted by visitor id, then time; `dayStart` is the
+ * day's first instant. Without `detail`, only the totals (hours and rows
+ * are left empty).
+ */
+export function sumDay(events: readonly ReportEvent[], dayStart: number, filters: readonly Filter[] = [], detail = true): DaySums {
+  const totals = emptySums();
+  const hours = new Map<number, HourSums>();
+  const rows = new Map<string, BreakdownRow>();
+  const addShare = (visitorEvents: readonly ReportEvent[]) => {
+    const visits: VisitState[] = [];
+    foldVisits(visits, visitorEvents, dayStart);
+    const share = visitorShare(
+      visits.filter((visit) => matches(visit, filters)),
+      detail,
+    );
+    addSums(totals, share.totals);
+    for (const hour of share.hours) {
+      const sums = hours.get(hour.hour) ?? { hour: hour.hour, visitors: 0, pageviews: 0 };
+      sums.visitors += hour.visitors;
+      sums.pageviews += hour.pageviews;
+      hours.set(hour.hour, sums);
+    }
+    for (const row of share.rows) {
+      const key = `${row.dimension}\u0000${row.value}`;
+      const sums = rows.get(key);
+      if (sums === undefined) rows.set(key, { ...row });
+      else {
+        addSums(sums, row);
+        sums.engaged_ms += row.engaged_ms;
       }
     }
+  };
+  let start = 0;
+  for (let i = 1; i <= events.length; i++) {
+    if (i < events.length && visitorKey(events[i] as ReportEvent) === visitorKey(events[start] as ReportEvent)) continue;
+    addShare(events.slice(start, i));
+    start = i;
   }
-  totals.visitors = visitors.size;
   return {
     totals,
-    hours: [...hours].sort(([a], [b]) => a - b).map(([hour, sums]) => ({ hour, visitors: sums.visitors.size, pageviews: sums.pageviews })),
-    rows: [...rows.values()].map(({ dimension, value, visitors: seen, visits, pageviews, bounces, duration_ms, events, engaged_ms }) => ({
-      dimension,
-      value,
-      visitors: seen.size,
-      visits,
-      pageviews,
-      bounces,
-      duration_ms,
-      events,
-      engaged_ms,
-    })),
+    hours: [...hours.values()].sort((a, b) => a.hour - b.hour),
+    rows: [...rows.values()],
   };
+}
+
+/** Adds `more` into `sum`. */
+export function addSums(sum: Sums, more: Sums): void {
+  sum.visitors += more.visitors;
+  sum.visits += more.visits;
+  sum.pageviews += more.pageviews;
+  sum.bounces += more.bounces;
+  sum.duration_ms += more.duration_ms;
+  sum.events += more.events;
 }
 
 function parseProps(text: string): Record<string, string> {

@@ -1,154 +1,167 @@
 /**
- * The roll-up job: recomputes the local days whose events changed, from
- * the raw events, with the same code a filtered report runs (aggregate.ts).
- * The dashboard process runs it every few seconds, and a report page runs
- * it for its own site first, so a report is at most that far behind. Run
- * one dashboard process per database: two would each roll up, and could
- * store a day's older sums after the newer ones.
+ * The engine's loop, as every server process runs it: whichever process
+ * holds the lease folds new events (engine.ts) and sums the ended blocks
+ * of days; the others wait to take over. The lease is a row on SQLite and
+ * an advisory lock on PostgreSQL. It only spares duplicate work: every
+ * chunk checks the engine's position as it commits, so two engines at
+ * once would still count each event once.
  */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { DatabaseSetting } from '../../collector/config.js';
 import type { Store } from '../../collector/db/connect.js';
-import {
-  clearDirtyDay,
-  type DirtyDay,
-  listDirtyDays,
-  readReportEvents,
-  replaceBlock,
-  replaceDay,
-  unsummedBlocks,
-} from '../../collector/db/rollups.js';
-import { findSite, updateSiteTimezone } from '../../collector/db/sites.js';
-import { logError } from '../../collector/log.js';
-import { addDays, DAY_MS } from '../../collector/time.js';
-import { sumDay } from './aggregate.js';
-import { dayBounds, localDay } from './zone.js';
+import { replaceBlock, unsummedBlocks } from '../../collector/db/rollups.js';
+import { logError, logInfo } from '../../collector/log.js';
+import { EngineConflict, engineLag, rebuildSite, runEngine } from './engine.js';
+import { localDay } from './zone.js';
 
-// Days rolled up per turn of the lock: a report page waits for one turn at most.
-const BATCH = 20;
-/** The most marked days one background run takes on; the next run goes on. */
-const MOST_PER_RUN = 2000;
+/** How long a lease lasts unrenewed: a dead holder's successor starts within this and a turn. */
+export const LEASE_MS = 20_000;
+/** How often the engine looks for new events: reports are at most about this far behind. */
+export const TURN_MS = 1_000;
 
 /**
- * Rolls up what changed, at most `maxDays` UTC days of changes (all when
- * undefined), only of one site when `siteId` is given. Returns how many
- * marked days remain for that scope.
- */
-export async function refreshRollups(store: Store, scope: { siteId?: number; maxDays?: number } = {}): Promise<number> {
-  let done = 0;
-  let left: number | undefined;
-  for (;;) {
-    const limit = Math.min(BATCH, (scope.maxDays ?? Number.POSITIVE_INFINITY) - done);
-    if (limit <= 0) break;
-    const dirty = await listDirtyDays(store.db, limit, scope.siteId);
-    if (dirty.length === 0) {
-      left = 0;
-      break;
-    }
-    await locked(store, () => rollUp(store, dirty));
-    done += dirty.length;
-    if (dirty.length < limit) break;
-  }
-  // Block sums only make longer periods faster, never different: the job
-  // in the background makes them, not a report page that waits for it.
-  // New ones are due when days were rolled up, or when a day may have ended.
-  const hour = new Date().toISOString().slice(0, 13);
-  if (done > 0) blocksDue.delete(store);
-  if (scope.siteId === undefined && blocksDue.get(store) !== hour) {
-    await sumEndedBlocks(store);
-    blocksDue.set(store, hour);
-  }
-  return left ?? (await listDirtyDays(store.db, BATCH, scope.siteId)).length;
-}
-
-const turns = new WeakMap<Store, Promise<unknown>>();
-/** The UTC hour of the last block summing with no day rolled up since. */
-const blocksDue = new WeakMap<Store, string>();
-
-/**
- * Sets a site's time zone, in turn with the roll-ups: a roll-up of the old
- * zone's days or blocks cannot then land after the new zone's were cleared.
+ * Sets a site's time zone: its days are cut anew, so the engine folds its
+ * events again. One transaction: a chunk folded in the old zone cannot land
+ * after it (engine.ts checks the version it bumps).
  */
 export function changeTimezone(store: Store, siteId: number, timezone: string): Promise<void> {
-  return locked(store, () => updateSiteTimezone(store.db, siteId, timezone));
-}
-
-/**
- * One roll-up at a time per store: two that read a day's events at
- * different moments could otherwise store the older sums last.
- */
-function locked<T>(store: Store, work: () => Promise<T>): Promise<T> {
-  const turn = (turns.get(store) ?? Promise.resolve()).catch(() => undefined).then(work);
-  turns.set(store, turn);
-  return turn;
-}
-
-async function rollUp(store: Store, dirty: readonly DirtyDay[]): Promise<void> {
-  // A UTC day overlaps one or two local days of the site.
-  const localDays = new Map<string, { siteId: number; day: string; zone: string }>();
-  const zones = new Map<number, string | undefined>();
-  for (const mark of dirty) {
-    if (!zones.has(mark.site_id)) zones.set(mark.site_id, (await findSite(store.db, mark.site_id))?.timezone);
-    const zone = zones.get(mark.site_id);
-    if (zone === undefined) continue;
-    const start = Date.parse(`${mark.day}T00:00:00Z`);
-    for (const day of new Set([localDay(start, zone), localDay(start + DAY_MS - 1, zone)])) {
-      localDays.set(`${mark.site_id} ${day}`, { siteId: mark.site_id, day, zone });
-    }
-  }
-  const rezoned = new Set<number>();
-  for (const { siteId, day, zone } of localDays.values()) {
-    const [from, to] = dayBounds(day, zone);
-    const events = await readReportEvents(store.db, siteId, from, to);
-    const sums = sumDay(events, from);
-    // The zone changed meanwhile: these days are cut wrong, and all were marked again.
-    if (rezoned.has(siteId) || (await findSite(store.db, siteId))?.timezone !== zone) {
-      rezoned.add(siteId);
-      continue;
-    }
-    await replaceDay(store, siteId, day, sums);
-  }
-  for (const mark of dirty) if (!rezoned.has(mark.site_id)) await clearDirtyDay(store.db, mark);
+  return rebuildSite(store, siteId, timezone);
 }
 
 /**
  * Sums every block of days that has ended in its site's time zone and has
- * no sums yet, one block per turn of the lock: a report page waits for one
- * block at most. Blocks from the day before the site's oldest marked day
- * on wait for its roll-up, so that a store catching up is not summed
- * again after every run.
+ * no sums yet (see rollups.ts), shorter blocks first.
  */
-async function sumEndedBlocks(store: Store): Promise<void> {
+export async function sumEndedBlocks(store: Store, now = Date.now()): Promise<number> {
   const sites = await store.db.selectFrom('sites').select(['id', 'timezone']).execute();
-  const marked = await store.db
-    .selectFrom('rollup_dirty')
-    .select((eb) => ['site_id', eb.fn.min('day').as('day')])
-    .groupBy('site_id')
-    .execute();
-  const oldestMarked = new Map(marked.map((row) => [Number(row.site_id), String(row.day)]));
-  const endBefore = new Map(
-    sites.map((site) => {
-      const today = localDay(Date.now(), site.timezone);
-      const dirty = oldestMarked.get(site.id);
-      // A UTC day overlaps the local day before it.
-      return [site.id, dirty !== undefined && addDays(dirty, -1) < today ? addDays(dirty, -1) : today];
-    }),
-  );
-  for (const { siteId, block } of await unsummedBlocks(store.db, endBefore)) {
-    await locked(store, () => replaceBlock(store, siteId, block));
-  }
+  const { rebuilding } = await engineLag(store);
+  const endBefore = new Map(sites.filter((site) => !rebuilding.has(site.id)).map((site) => [site.id, localDay(now, site.timezone)]));
+  const due = await unsummedBlocks(store.db, endBefore);
+  for (const { siteId, block } of due) await replaceBlock(store, siteId, block);
+  return due.length;
 }
 
-/** Runs the job every `everyMs`; returns the function that stops it. */
-export function startRollups(store: Store, everyMs: number): () => void {
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    refreshRollups(store, { maxDays: MOST_PER_RUN })
-      .catch((error) => logError('could not roll up report days', error))
-      .finally(() => {
-        running = false;
+/** Who holds the engine's lease. */
+interface Lease {
+  /** Takes or renews the lease; whether this process holds it. */
+  hold(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+function sqliteLease(store: Store): Lease {
+  const holder = randomUUID();
+  return {
+    hold: async () => {
+      const now = Date.now();
+      await store.db
+        .insertInto('engine_lease')
+        .values({ name: 'engine', holder, expires_at: now + LEASE_MS })
+        .onConflict((oc) =>
+          oc
+            .column('name')
+            .doUpdateSet({ holder, expires_at: now + LEASE_MS })
+            .where((eb) => eb.or([eb('engine_lease.holder', '=', holder), eb('engine_lease.expires_at', '<', now)])),
+        )
+        .execute();
+      const row = await store.db.selectFrom('engine_lease').select('holder').where('name', '=', 'engine').executeTakeFirst();
+      return row?.holder === holder;
+    },
+    release: async () => {
+      await store.db.deleteFrom('engine_lease').where('name', '=', 'engine').where('holder', '=', holder).execute();
+    },
+  };
+}
+
+// Any constant: "Engi" in ASCII.
+const ENGINE_LOCK = 0x456e6769;
+
+/** A session-level advisory lock on a connection of its own: it is gone the moment the holder's connection is. */
+function postgresLease(url: string): Lease {
+  let client: pg.Client | undefined;
+  let held = false;
+  const drop = () => {
+    held = false;
+    const old = client;
+    client = undefined;
+    old?.end().catch(() => undefined);
+  };
+  return {
+    hold: async () => {
+      if (held && client !== undefined) return true;
+      if (client === undefined) {
+        const fresh = new pg.Client({ connectionString: url });
+        fresh.on('error', drop);
+        client = fresh;
+        try {
+          await fresh.connect();
+        } catch (error) {
+          drop();
+          throw error;
+        }
+      }
+      const result = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [ENGINE_LOCK]);
+      held = result.rows[0]?.locked === true;
+      return held;
+    },
+    release: async () => {
+      drop();
+    },
+  };
+}
+
+/** The lease for a store opened from `setting`. */
+export function leaseFor(setting: DatabaseSetting, store: Store): Lease {
+  return setting.dialect === 'postgres' ? postgresLease(setting.url) : sqliteLease(store);
+}
+
+/**
+ * Runs the engine every `everyMs` while this process holds the lease, and
+ * sums ended blocks once an hour and after catching up. Returns the
+ * function that stops it (and waits for the turn in progress).
+ */
+export function startEngine(store: Store, lease: Lease, everyMs = TURN_MS): () => Promise<void> {
+  let stopped = false;
+  let blocksDone = '';
+  let catchingUp = false;
+  let wake: (() => void) | undefined;
+  const loop = async () => {
+    while (!stopped) {
+      try {
+        if (await lease.hold()) {
+          // A lease renewed every chunk's worth of work: a long catch-up keeps it.
+          let progress = await runEngine(store, 50_000);
+          while (progress.behind > 0 && !stopped && (await lease.hold())) {
+            if (!catchingUp) logInfo('engine catching up', { behind: progress.behind });
+            catchingUp = true;
+            progress = await runEngine(store, 50_000);
+          }
+          if (catchingUp && progress.behind === 0) {
+            logInfo('engine caught up');
+            catchingUp = false;
+            blocksDone = '';
+          }
+          const hour = new Date().toISOString().slice(0, 13);
+          if (progress.behind === 0 && blocksDone !== hour) {
+            await sumEndedBlocks(store);
+            blocksDone = hour;
+          }
+        }
+      } catch (error) {
+        if (!(error instanceof EngineConflict)) logError('the analytics engine failed a turn; it tries again', error);
+      }
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, everyMs);
       });
-  }, everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
+    }
+    await lease.release().catch(() => undefined);
+  };
+  const running = loop();
+  return async () => {
+    stopped = true;
+    wake?.();
+    await running;
+  };
 }

@@ -152,7 +152,7 @@ export function ReportSection(props: {
         {PERIOD_TITLES[state.period.name]}:{' '}
         {state.period.from === state.period.to ? state.period.from : `${state.period.from} to ${state.period.to}`} ({props.site.timezone}),
         compared with the {state.period.from === state.period.to ? 'day' : 'days'} before.
-        {props.pending > 0 ? ` Still adding up ${props.pending} recently changed days; reload in a moment.` : ''}
+        {props.pending > 0 ? ` Catching up: about ${props.pending} stored events are not in these numbers yet; reload in a moment.` : ''}
       </p>
       {state.filters.length === 0 ? null : (
         <p class="chips" id="filters-applied">

@@ -6,6 +6,7 @@ import * as accounts from './2026-11-26-04-accounts.js';
 import * as reportRollups from './2026-11-26-05-report-rollups.js';
 import * as apiKeys from './2026-11-26-06-api-keys.js';
 import * as rollupBlocks from './2026-11-26-07-rollup-blocks.js';
+import * as analyticsEngine from './2026-12-02-01-analytics-engine.js';
 
 /**
  * Every migration, imported statically so that a bundle carries them. Names
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-05-report-rollups': reportRollups,
   '2026-11-26-06-api-keys': apiKeys,
   '2026-11-26-07-rollup-blocks': rollupBlocks,
+  '2026-12-02-01-analytics-engine': analyticsEngine,
 };

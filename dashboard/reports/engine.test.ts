@@ -1,34 +1,26 @@
-// The roll-ups must say what the raw events say: for every metric and every
-// breakdown, on random data, on both stores.
+// The engine's visits and roll-ups must say what the raw events say: for
+// every metric and every breakdown, on random data, on both stores, however
+// the events arrive and however passes cut them.
+import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { blocksOf, changedDays, coverDays, halves, readReportEvents } from '../../collector/db/rollups.js';
+import type { Store } from '../../collector/db/connect.js';
+import { blocksOf, coverDays, halves, readReportEvents } from '../../collector/db/rollups.js';
 import type { NewEvent, Site } from '../../collector/db/schema.js';
-import { findSite, updateSiteTimezone } from '../../collector/db/sites.js';
+import { findSite } from '../../collector/db/sites.js';
 import { dialects, useTestStore } from '../../collector/db/testing.js';
 import { addSite, countRows } from '../../collector/testing.js';
 import { EventWriter } from '../../collector/writer.js';
 import { DIMENSIONS, type Filter, narrowing } from './aggregate.js';
+import { runEngine } from './engine.js';
 import { loadReport, type Period, rawReport } from './report.js';
-import { refreshRollups } from './rollup-job.js';
+import { changeTimezone, sumEndedBlocks } from './rollup-job.js';
 
-describe('changedDays', () => {
-  it('names each site and UTC day of a batch once, however its rows are mixed', () => {
-    const day1 = Date.parse('2026-03-06T23:59:59.999Z');
-    const day2 = day1 + 1;
-    const rows = [1, 1, 2, 1, 1, 2, 3, 1].map((site_id, i) => ({
-      site_id,
-      ts: [day1, day1, day1, day2, day1, day2, day1, day1][i] as number,
-    }));
-    expect(changedDays(rows).sort()).toEqual([
-      [1, '2026-03-06'],
-      [1, '2026-03-07'],
-      [2, '2026-03-06'],
-      [2, '2026-03-07'],
-      [3, '2026-03-06'],
-    ]);
-  });
-});
+/** Everything folded and every ended block summed, as the engine's loop leaves it. */
+async function settle(store: Store, chunk?: number): Promise<void> {
+  expect((await runEngine(store, Number.POSITIVE_INFINITY, chunk)).behind).toBe(0);
+  await sumEndedBlocks(store);
+}
 
 /** A small seeded generator, so that a failure can be replayed. */
 function random(seed: number) {
@@ -92,7 +84,7 @@ function randomEvents(seed: number, siteId: number, count: number): NewEvent[] {
   return events;
 }
 
-describe.each(dialects)('report roll-ups on %s', (dialect) => {
+describe.each(dialects)('the analytics engine on %s', (dialect) => {
   const store = useTestStore(dialect);
 
   async function write(events: NewEvent[]) {
@@ -126,11 +118,10 @@ describe.each(dialects)('report roll-ups on %s', (dialect) => {
     [2, 'America/New_York'],
     [3, 'Asia/Kolkata'],
   ])('equal the raw events for every metric and breakdown (seed %i, %s)', async (seed, zone) => {
-    await addSite(store().db);
-    await updateSiteTimezone(store().db, 1, zone);
+    await addSite(store().db, { timezone: zone });
     await write(randomEvents(seed, 1, 1500));
-    expect(await refreshRollups(store())).toBe(0);
-    expect(await countRows(store().db, 'rollup_dirty')).toBe(0);
+    await settle(store());
+    expect(await countRows(store().db, 'visits')).toBeGreaterThan(100);
     // The breakdowns below read summed blocks as well as days.
     expect(await countRows(store().db, 'rollup_blocks')).toBeGreaterThan(5);
     const site = (await findSite(store().db, 1)) as Site;
@@ -155,26 +146,23 @@ describe.each(dialects)('report roll-ups on %s', (dialect) => {
     await addSite(store().db);
     const events = randomEvents(7, 1, 1200);
     await write(events.slice(0, 600));
-    await refreshRollups(store());
+    await settle(store());
     const summed = await countRows(store().db, 'rollup_blocks');
     expect(summed).toBeGreaterThan(0);
     await write(events.slice(600));
-    expect(await countRows(store().db, 'rollup_dirty')).toBeGreaterThan(0);
-    // As a report page does: only the days, no block sums. The blocks that
-    // hold a changed day are no longer read.
-    await refreshRollups(store(), { siteId: 1 });
+    // Only the folding, no block sums: the blocks that hold a changed day are no longer read.
+    await runEngine(store());
     expect(await countRows(store().db, 'rollup_blocks')).toBeLessThan(summed);
     await expectRollupsEqualRaw((await findSite(store().db, 1)) as Site);
-    await refreshRollups(store());
+    await settle(store());
     await expectRollupsEqualRaw((await findSite(store().db, 1)) as Site);
-    await updateSiteTimezone(store().db, 1, 'Europe/Berlin');
-    await refreshRollups(store());
+    await changeTimezone(store(), 1, 'Europe/Berlin');
+    await settle(store());
     await expectRollupsEqualRaw((await findSite(store().db, 1)) as Site);
   });
 
   it('reads filtered reports from the visitors who can match, with the numbers that every event gives', async () => {
-    await addSite(store().db);
-    await updateSiteTimezone(store().db, 1, 'America/New_York');
+    await addSite(store().db, { timezone: 'America/New_York' });
     // Some events without a visitor id, each its own visitor, as stored
     // before ids existed. Attributes vary between a visitor's events too
     // (an empty string stored as well as none), so that a value can be on
@@ -239,7 +227,7 @@ describe.each(dialects)('report roll-ups on %s', (dialect) => {
     await addSite(store().db);
     await addSite(store().db, { base_url: 'https://b.example', domain: 'b.example' });
     await write([...randomEvents(11, 1, 400), ...randomEvents(12, 2, 300)]);
-    await refreshRollups(store());
+    await settle(store());
     for (const id of [1, 2]) await expectRollupsEqualRaw((await findSite(store().db, id)) as Site);
   });
 });
@@ -274,3 +262,84 @@ describe('blocks of days', () => {
     expect(coverDays('2026-03-05', '2026-03-20', summed)).toEqual({ blocks, days });
   });
 });
+
+describe.each(dialects)('the analytics engine on random streams on %s', (dialect) => {
+  const store = useTestStore(dialect);
+  const DAY = Date.parse('2026-03-07T00:00:00Z');
+  const PATHS = ['/', '/a', '/b/c'];
+
+  // One arbitrary event: a visitor (or none), a time within a day and a half
+  // around the zone's midnights, what it was and where from.
+  const eventArb = fc.record({
+    visitor: fc.option(fc.integer({ min: 1, max: 6 }), { freq: 8 }),
+    minute: fc.integer({ min: -12 * 60, max: 36 * 60 }),
+    kind: fc.constantFrom('pageview', 'pageview', 'pageview', 'engagement', 'Signup'),
+    path: fc.constantFrom(...PATHS),
+    source: fc.constantFrom(null, '', 'news.example'),
+    country: fc.constantFrom(null, 'DE', 'FR'),
+    order: fc.integer(),
+  });
+
+  it.each(['UTC', 'America/New_York', 'Asia/Kolkata'])(
+    'equal the reference however late, out of order and cut into passes the events come (%s)',
+    async (zone) => {
+      const site = await addSite(store().db, { timezone: zone });
+      const periods: Period[] = [
+        { name: 'custom', from: '2026-03-06', to: '2026-03-08', granularity: 'day' },
+        { name: 'custom', from: '2026-03-07', to: '2026-03-07', granularity: 'hour' },
+      ];
+      const filters: Filter[][] = [[], [{ dimension: 'country', value: 'DE' }], [{ dimension: 'page', value: '/a' }]];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(eventArb, { minLength: 1, maxLength: 60 }),
+          fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 4 }),
+          fc.integer({ min: 1, max: 9 }),
+          async (drawn, cuts, chunk) => {
+            await wipe(store());
+            const events: NewEvent[] = drawn.map((e) => ({
+              site_id: site.id,
+              ts: DAY + e.minute * 60_000,
+              name: e.kind,
+              url: `https://example.com${e.path}`,
+              referrer: null,
+              browser: 'Firefox',
+              ip: null,
+              visitor_id: e.visitor,
+              source: e.source,
+              country: e.country,
+              engaged_ms: e.kind === 'engagement' ? 1000 : null,
+              props: e.kind === 'Signup' ? JSON.stringify({ plan: e.path }) : null,
+            }));
+            // Arrival order is not time order; passes run between arrivals.
+            const arrival = events.map((event, i) => ({ event, order: drawn[i]?.order ?? 0 })).sort((a, b) => a.order - b.order);
+            let at = 0;
+            for (const cut of [...cuts.sort((a, b) => a - b), arrival.length]) {
+              const batch = arrival.slice(at, Math.max(at, cut)).map((a) => a.event);
+              at = Math.max(at, cut);
+              if (batch.length > 0) await store().db.insertInto('events').values(batch).execute();
+              await runEngine(store(), Number.POSITIVE_INFINITY, chunk);
+            }
+            await settle(store(), chunk);
+            for (const period of periods) {
+              for (const filter of filters) {
+                const fromEngine = await loadReport(store(), site, period, filter, 1000);
+                const reference = await rawReport(store(), site, period, filter, 1000);
+                expect(fromEngine).toEqual(reference);
+              }
+            }
+          },
+        ),
+        { numRuns: dialect === 'postgres' ? 15 : 40 },
+      );
+    },
+    120_000,
+  );
+});
+
+/** Empties the events and everything made of them, and puts the engine back at the start. */
+async function wipe(store: Store): Promise<void> {
+  for (const table of ['events', 'visits', 'rollup_days', 'rollup_hours', 'rollup_rows', 'rollup_block_rows', 'rollup_blocks'] as const) {
+    await store.db.deleteFrom(table).execute();
+  }
+  await store.db.updateTable('engine_state').set({ position: 0 }).execute();
+}
