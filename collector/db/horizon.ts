@@ -13,12 +13,14 @@ import { type Kysely, sql } from 'kysely';
 import { dialectOf } from './dialect.js';
 import type { Database, Db } from './schema.js';
 
-// Any constant both sides agree on: "Sigh" in ASCII.
+// Any constant both sides agree on: "Sigh" in ASCII. The lock is keyed by
+// the schema too, so that installs sharing a database do not wait on each other.
 const EVENT_WRITES = 0x53696768;
 
 /** Inside a transaction that inserts events: holds the writers' shared lock until it ends. No-op on SQLite. */
 export async function fenceEventWrites(trx: Db): Promise<void> {
-  if (dialectOf(trx) === 'postgres') await sql`select pg_advisory_xact_lock_shared(${EVENT_WRITES})`.execute(trx);
+  if (dialectOf(trx) === 'postgres')
+    await sql`select pg_advisory_xact_lock_shared(hashtext(current_schema()), ${EVENT_WRITES})`.execute(trx);
 }
 
 /** The largest event id below which every event has committed (0 without events). */
@@ -26,7 +28,7 @@ export async function committedHorizon(db: Kysely<Database>): Promise<number> {
   const largest = async (q: Db) => Number((await sql<{ id: number | null }>`select max(id) as id from events`.execute(q)).rows[0]?.id ?? 0);
   if (dialectOf(db) === 'sqlite') return largest(db);
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${EVENT_WRITES})`.execute(trx);
+    await sql`select pg_advisory_xact_lock(hashtext(current_schema()), ${EVENT_WRITES})`.execute(trx);
     return largest(trx);
   });
 }

@@ -63,9 +63,27 @@ interface Delta {
   touched: Map<string, { siteId: number; day: string }>;
 }
 
+/** A visit's child rows, as comparable values. */
+interface Children {
+  pages: Map<string, string>;
+  named: Map<string, number>;
+  props: Map<string, number>;
+  hours: Map<number, number>;
+}
+
+function childrenOf(visit: VisitState): Children {
+  return {
+    pages: new Map([...visit.pages].map(([page, seen]) => [page, `${seen.views} ${seen.engaged}`])),
+    named: new Map(visit.named),
+    props: new Map(visit.props),
+    hours: new Map(visit.hours),
+  };
+}
+
 interface Plan {
   remove: number[];
-  update: Array<{ visit: StoredVisit }>;
+  /** Visits that new events extended, with their child rows before. */
+  update: Array<{ visit: StoredVisit; before: Children }>;
   insert: Array<{ siteId: number; day: string; visit: VisitState }>;
   delta: Delta;
 }
@@ -155,14 +173,13 @@ async function resetSite(store: Store, siteId: number, version: number): Promise
  */
 async function planChunk(store: Store, events: readonly EngineEvent[], zones: ReadonlyMap<number, string>, end: number): Promise<Plan> {
   const groups = new Map<string, VisitorDay>();
+  const days = new LocalDays();
   for (const event of events) {
-    const zone = zones.get(event.site_id) as string;
-    const day = localDay(event.ts, zone);
+    const { day, start: dayStart, end: dayEnd } = days.of(event.ts, zones.get(event.site_id) as string);
     const visitor = visitorKey(event);
     const key = `${event.site_id} ${day} ${visitor}`;
     let group = groups.get(key);
     if (group === undefined) {
-      const [dayStart, dayEnd] = dayBounds(day, zone);
       group = { siteId: event.site_id, day, dayStart, dayEnd, visitor, events: [] };
       groups.set(key, group);
     }
@@ -184,9 +201,10 @@ async function planChunk(store: Store, events: readonly EngineEvent[], zones: Re
     let after_: VisitState[];
     if (last === undefined ? !dropped.has(key) : (group.events[0] as ReportEvent).ts >= last.end) {
       // In order, as nearly always: the new events extend the last visit or start new ones.
+      const snapshot = last === undefined ? undefined : childrenOf(last);
       const changed = foldVisits(visits, group.events, group.dayStart);
       for (const visit of changed) {
-        if ('id' in visit) plan.update.push({ visit: visit as StoredVisit });
+        if (visit === last && snapshot !== undefined) plan.update.push({ visit: last, before: snapshot });
         else plan.insert.push({ siteId: group.siteId, day: group.day, visit });
       }
       after_ = visits;
@@ -221,7 +239,12 @@ async function droppedEngagement(
   const bySite = new Map<number, VisitorDay[]>();
   for (const [key, group] of groups) {
     if (stored.has(key) || !group.visitor.startsWith('v') || group.events.every((e) => e.name === ENGAGEMENT)) continue;
-    bySite.set(group.siteId, [...(bySite.get(group.siteId) ?? []), group]);
+    let list = bySite.get(group.siteId);
+    if (list === undefined) {
+      list = [];
+      bySite.set(group.siteId, list);
+    }
+    list.push(group);
   }
   const found = new Set<string>();
   for (const [siteId, list] of bySite) {
@@ -247,6 +270,29 @@ async function droppedEngagement(
     }
   }
   return found;
+}
+
+/**
+ * The local days of instants, remembered per zone: a chunk's events fall
+ * on a day or two, and asking Intl for each one costs more than the fold.
+ */
+class LocalDays {
+  private readonly known = new Map<string, Array<{ day: string; start: number; end: number }>>();
+
+  of(ts: number, zone: string): { day: string; start: number; end: number } {
+    let list = this.known.get(zone);
+    if (list === undefined) {
+      list = [];
+      this.known.set(zone, list);
+    }
+    const hit = list.find((d) => ts >= d.start && ts < d.end);
+    if (hit !== undefined) return hit;
+    const day = localDay(ts, zone);
+    const [start, end] = dayBounds(day, zone);
+    const found = { day, start, end };
+    list.push(found);
+    return found;
+  }
 }
 
 /** The stored visits of each visitor-day in `groups`, keyed as they are. */
@@ -315,16 +361,14 @@ async function commit(store: Store, plan: Plan, guard: (session: WriteSession) =
   await inTransaction(store, async (session) => {
     await guard(session);
     for (const id of plan.remove) await session.run('delete from visits where id = ?', [id]);
-    for (const { visit } of plan.update) {
+    for (const { visit, before } of plan.update) {
       const row = visitRow(visit.siteId, visit.day, visit, bounced(visit));
       await session.run(`update visits set ${VISIT_COLUMNS.map((c) => `${c} = ?`).join(', ')} where id = ?`, [
         ...VISIT_COLUMNS.map((c) => row[c]),
         visit.id,
       ]);
-      for (const table of ['visit_pages', 'visit_events', 'visit_props', 'visit_hours']) {
-        await session.run(`delete from ${table} where visit_id = ?`, [visit.id]);
-      }
-      await insertChildren(session, visit.id, visit);
+      // Folding more events only adds children or raises their counts: write those.
+      await writeChildren(session, visit.id, visit, before);
     }
     const insertVisit = `insert into visits (${VISIT_COLUMNS.join(', ')}) values (${VISIT_COLUMNS.map(() => '?').join(', ')}) returning id`;
     for (const { siteId, day, visit } of plan.insert) {
@@ -333,7 +377,7 @@ async function commit(store: Store, plan: Plan, guard: (session: WriteSession) =
         insertVisit,
         VISIT_COLUMNS.map((c) => row[c]),
       );
-      await insertChildren(session, Number(rows[0]?.id), visit);
+      await writeChildren(session, Number(rows[0]?.id), visit);
     }
     const { days, hours, rows, touched } = plan.delta;
     for (const { site_id, day, sums } of days.values()) {
@@ -383,16 +427,37 @@ async function commit(store: Store, plan: Plan, guard: (session: WriteSession) =
   });
 }
 
-async function insertChildren(session: WriteSession, id: number, visit: VisitState): Promise<void> {
+const NO_CHILDREN: Children = { pages: new Map(), named: new Map(), props: new Map(), hours: new Map() };
+
+/** Writes the child rows of a visit that differ from `before` (all of them for a new visit). */
+async function writeChildren(session: WriteSession, id: number, visit: VisitState, before = NO_CHILDREN): Promise<void> {
   for (const [page, { views, engaged }] of visit.pages) {
-    await session.run('insert into visit_pages (visit_id, page, views, engaged_ms) values (?, ?, ?, ?)', [id, page, views, engaged]);
+    if (before.pages.get(page) === `${views} ${engaged}`) continue;
+    await session.run(
+      'insert into visit_pages (visit_id, page, views, engaged_ms) values (?, ?, ?, ?) on conflict (visit_id, page) do update set views = excluded.views, engaged_ms = excluded.engaged_ms',
+      [id, page, views, engaged],
+    );
   }
-  for (const [name, count] of visit.named)
-    await session.run('insert into visit_events (visit_id, name, count) values (?, ?, ?)', [id, name, count]);
-  for (const [prop, count] of visit.props)
-    await session.run('insert into visit_props (visit_id, prop, count) values (?, ?, ?)', [id, prop, count]);
+  for (const [name, count] of visit.named) {
+    if (before.named.get(name) === count) continue;
+    await session.run(
+      'insert into visit_events (visit_id, name, count) values (?, ?, ?) on conflict (visit_id, name) do update set count = excluded.count',
+      [id, name, count],
+    );
+  }
+  for (const [prop, count] of visit.props) {
+    if (before.props.get(prop) === count) continue;
+    await session.run(
+      'insert into visit_props (visit_id, prop, count) values (?, ?, ?) on conflict (visit_id, prop) do update set count = excluded.count',
+      [id, prop, count],
+    );
+  }
   for (const [hour, pageviews] of visit.hours) {
-    await session.run('insert into visit_hours (visit_id, hour, pageviews) values (?, ?, ?)', [id, hour, pageviews]);
+    if (before.hours.get(hour) === pageviews) continue;
+    await session.run(
+      'insert into visit_hours (visit_id, hour, pageviews) values (?, ?, ?) on conflict (visit_id, hour) do update set pageviews = excluded.pageviews',
+      [id, hour, pageviews],
+    );
   }
 }
 

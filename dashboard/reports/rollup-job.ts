@@ -73,7 +73,7 @@ function sqliteLease(store: Store): Lease {
   };
 }
 
-// Any constant: "Engi" in ASCII.
+// Any constant: "Engi" in ASCII; with the schema, as installs can share a database.
 const ENGINE_LOCK = 0x456e6769;
 
 /** A session-level advisory lock on a connection of its own: it is gone the moment the holder's connection is. */
@@ -100,7 +100,9 @@ function postgresLease(url: string): Lease {
           throw error;
         }
       }
-      const result = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [ENGINE_LOCK]);
+      const result = await client.query<{ locked: boolean }>('select pg_try_advisory_lock(hashtext(current_schema()), $1) as locked', [
+        ENGINE_LOCK,
+      ]);
       held = result.rows[0]?.locked === true;
       return held;
     },
@@ -131,10 +133,18 @@ export function startEngine(store: Store, lease: Lease, everyMs = TURN_MS): () =
         if (await lease.hold()) {
           // A lease renewed every chunk's worth of work: a long catch-up keeps it.
           let progress = await runEngine(store, 50_000);
+          let lastLog = 0;
+          let folded = 0;
           while (progress.behind > 0 && !stopped && (await lease.hold())) {
-            if (!catchingUp) logInfo('engine catching up', { behind: progress.behind });
+            // Catching up (a new install of an old store, a site folded
+            // anew): say how far it is every ten seconds.
+            if (Date.now() - lastLog >= 10_000) {
+              logInfo('engine catching up', { behind: progress.behind, folded });
+              lastLog = Date.now();
+            }
             catchingUp = true;
             progress = await runEngine(store, 50_000);
+            folded += progress.folded;
           }
           if (catchingUp && progress.behind === 0) {
             logInfo('engine caught up');
