@@ -84,6 +84,7 @@ describe.each(dialects)('the report page on %s', (dialect) => {
     expect(html).toMatch(/<title>\d{4}-\d\d-\d\d \d\d:00: 2 visitors, [23] page views<\/title>/);
     expect(html).toContain('<strong>0</strong> visitors in the last 5 minutes.');
     await insertEvent(store().db, event(3, Date.now() - MIN, { url: 'https://example.com/live?x=1' }));
+    await runEngine(store());
     const live = await (await browser.get('/site/1?period=today')).text();
     expect(live).toContain('<strong>1</strong> visitor in the last 5 minutes, on /live (1).');
   });
@@ -102,6 +103,7 @@ describe.each(dialects)('the report page on %s', (dialect) => {
     await insertEvent(store().db, event(3, Date.now() - MIN, { url: 'https://example.com/live?x=1' }));
     await insertEvent(store().db, event(4, Date.now() - 2 * MIN, { url: 'https://example.com/live' }));
     await insertEvent(store().db, event(5, Date.now() - 2 * MIN, { url: 'https://example.com/pricing' }));
+    await runEngine(store());
     const live = await (await browser.get('/site/1/realtime')).text();
     expect(live).toContain('<strong>3</strong> visitors in the last 5 minutes.');
     expect(Array.from(live.matchAll(/<td class="wrap">([^<]+)<\/td><td class="num">(\d+)<\/td>/g), (m) => [m[1], m[2]])).toEqual([

@@ -110,21 +110,3 @@ export async function countEvents(db: Db, siteId: number): Promise<number> {
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
-
-/** Visitor, page and time of a site's page views since `since`, for the realtime count; at most `limit`, newest first. */
-export async function recentPageviews(
-  db: Db,
-  siteId: number,
-  since: number,
-  limit: number,
-): Promise<Array<{ visitor_id: number | null; url: string; ts: number; id: number }>> {
-  return db
-    .selectFrom('events')
-    .select(['visitor_id', 'url', 'ts', 'id'])
-    .where('site_id', '=', siteId)
-    .where('ts', '>=', since)
-    .where('name', '=', 'pageview')
-    .orderBy('ts', 'desc')
-    .limit(limit)
-    .execute();
-}

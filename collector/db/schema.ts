@@ -116,6 +116,8 @@ export interface VisitsTable extends VisitAttributes {
   start_ts: number;
   /** The visit's last event, engagement included. */
   end_ts: number;
+  /** The last page view's time; null for a visit without one. */
+  last_view_ts: number | null;
   /** Path of the first page view; null for a visit without one. */
   entry_page: string | null;
   exit_page: string | null;

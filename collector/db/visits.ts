@@ -8,7 +8,7 @@ import type BetterSqlite from 'better-sqlite3';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Store } from './connect.js';
 import { REPORT_EVENT_COLUMNS, type ReportEvent } from './rollups.js';
-import type { Database, NewVisit, VisitAttributes } from './schema.js';
+import type { Database, Db, NewVisit, VisitAttributes } from './schema.js';
 
 /** A visit as the report counts it: stored in `visits` and its child tables. */
 export interface VisitState {
@@ -17,6 +17,8 @@ export interface VisitState {
   start: number;
   /** The last event's time, engagement included: the next event more than 30 minutes later starts a new visit. */
   end: number;
+  /** The last page view's time. */
+  lastView: number | undefined;
   attributes: VisitAttributes;
   pageviews: number;
   custom: number;
@@ -143,6 +145,7 @@ export async function loadVisits(
       visitor: visitor < 0 ? `e${-visitor}` : `v${visitor}`,
       start: Number(row.start_ts),
       end: Number(row.end_ts),
+      lastView: row.last_view_ts === null ? undefined : Number(row.last_view_ts),
       attributes: {
         source: row.source,
         utm_source: row.utm_source,
@@ -187,6 +190,26 @@ export async function loadVisits(
   return [...byId.values()];
 }
 
+/** Visits with a page view in [since, until], the latest first: who is on the site right now. */
+export async function recentVisits(
+  db: Db,
+  siteId: number,
+  since: number,
+  until: number,
+  limit: number,
+): Promise<Array<{ visitor: number; exit_page: string | null }>> {
+  const rows = await db
+    .selectFrom('visits')
+    .select(['visitor', 'exit_page'])
+    .where('site_id', '=', siteId)
+    .where('last_view_ts', '>=', since)
+    .where('last_view_ts', '<=', until)
+    .orderBy('last_view_ts', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ visitor: Number(row.visitor), exit_page: row.exit_page }));
+}
+
 /** The `visits` row of a visit. */
 export function visitRow(siteId: number, day: string, visit: VisitState, bounce: boolean): NewVisit {
   return {
@@ -195,6 +218,7 @@ export function visitRow(siteId: number, day: string, visit: VisitState, bounce:
     visitor: visitorNumber(visit.visitor),
     start_ts: visit.start,
     end_ts: visit.end,
+    last_view_ts: visit.lastView ?? null,
     entry_page: visit.entry ?? null,
     exit_page: visit.exit ?? null,
     pageviews: visit.pageviews,
@@ -213,6 +237,7 @@ export const VISIT_COLUMNS = [
   'visitor',
   'start_ts',
   'end_ts',
+  'last_view_ts',
   'entry_page',
   'exit_page',
   'pageviews',
@@ -285,6 +310,42 @@ export async function inTransaction<T>(store: Store, work: (session: WriteSessio
       throw error;
     }
   });
+}
+
+// Statement sizes, largest first: a few shapes to prepare once each, and few
+// statements per chunk (a round trip each on PostgreSQL).
+const BATCH_SIZES = [256, 64, 16, 4, 1];
+// The statements' texts, built once: a few dozen in all.
+const batchTexts = new Map<string, string>();
+
+/**
+ * Runs `prefix` + one `tuple` per row + `suffix` for all `rows`, a batch of
+ * rows per statement; returns what `returning` gave, in order of batches.
+ * A batch must not name a key twice where it upserts.
+ */
+export async function runBatched(
+  session: WriteSession,
+  prefix: string,
+  tuple: string,
+  suffix: string,
+  rows: ReadonlyArray<readonly unknown[]>,
+): Promise<Array<Record<string, unknown>>> {
+  const returned: Array<Record<string, unknown>> = [];
+  let at = 0;
+  for (const size of BATCH_SIZES) {
+    for (; rows.length - at >= size; at += size) {
+      const batch = rows.slice(at, at + size);
+      const key = `${size}\u0000${prefix}\u0000${tuple}\u0000${suffix}`;
+      let text = batchTexts.get(key);
+      if (text === undefined) {
+        text = `${prefix} ${Array(size).fill(tuple).join(', ')} ${suffix}`;
+        batchTexts.set(key, text);
+      }
+      const result = await session.run(text, batch.flat());
+      returned.push(...result.rows);
+    }
+  }
+  return returned;
 }
 
 const statements = new WeakMap<BetterSqlite.Database, Map<string, BetterSqlite.Statement>>();

@@ -158,6 +158,7 @@ export function foldVisits(visits: VisitState[], events: readonly ReportEvent[],
         visitor: visitorKey(event),
         start: event.ts,
         end: event.ts,
+        lastView: undefined,
         attributes: attributesOf(event),
         pageviews: 0,
         custom: 0,
@@ -178,6 +179,7 @@ export function foldVisits(visits: VisitState[], events: readonly ReportEvent[],
     const hour = dayStart + Math.floor((event.ts - dayStart) / HOUR_MS) * HOUR_MS;
     const pageviewsInHour = current.hours.get(hour) ?? 0;
     if (event.name === PAGEVIEW) {
+      current.lastView = event.ts;
       current.hours.set(hour, pageviewsInHour + 1);
       current.pageviews++;
       current.entry ??= page;

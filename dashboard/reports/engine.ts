@@ -21,6 +21,7 @@ import {
   loadVisits,
   readEventsAfter,
   readVisitorDay,
+  runBatched,
   type StoredVisit,
   VISIT_COLUMNS,
   type VisitState,
@@ -55,13 +56,20 @@ interface VisitorDay {
   events: ReportEvent[];
 }
 
-interface Delta {
-  days: Map<string, { site_id: number; day: string; sums: number[] }>;
-  hours: Map<string, { site_id: number; day: string; hour: number; sums: number[] }>;
-  rows: Map<string, { site_id: number; dimension: string; day: string; value: string; sums: number[] }>;
-  /** `site day` pairs whose sums changed: the summed blocks that hold them no longer hold. */
-  touched: Map<string, { siteId: number; day: string }>;
+/** What a chunk changes in one day's roll-ups: the summed blocks that hold the day no longer hold. */
+interface DayDelta {
+  siteId: number;
+  day: string;
+  /** In SUMS order. */
+  totals: number[];
+  /** Per hour: visitors, page views. */
+  hours: Map<number, number[]>;
+  /** Per `dimension NUL value`: SUMS, then engaged_ms. */
+  rows: Map<string, { dimension: string; value: string; sums: number[] }>;
 }
+
+/** Per `site day`. */
+type Delta = Map<string, DayDelta>;
 
 /** A visit's child rows, as comparable values. */
 interface Children {
@@ -82,6 +90,8 @@ function childrenOf(visit: VisitState): Children {
 
 interface Plan {
   remove: number[];
+  /** Each visitor-day's visits once the plan is written. */
+  visitorDays: Map<string, VisitState[]>;
   /** Visits that new events extended, with their child rows before. */
   update: Array<{ visit: StoredVisit; before: Children }>;
   insert: Array<{ siteId: number; day: string; visit: VisitState }>;
@@ -122,16 +132,24 @@ async function foldChunk(store: Store, chunk: number): Promise<{ folded: number;
     const end = events.length === chunk ? (events.at(-1) as EngineEvent).id : horizon;
     // A rebuilding site's events are folded by its own position, below.
     const mine = events.filter((e) => zones.has(e.site_id) && !rebuilding.has(e.site_id));
-    const plan = await planChunk(store, mine, zones, end);
-    await commit(store, plan, async (session) => {
-      const moved = await session.run('update engine_state set position = ? where name = ? and position = ? and version = ?', [
-        end,
-        'events',
-        state.position,
-        state.version,
-      ]);
-      if (moved.changes !== 1) throw new EngineConflict('the engine state moved meanwhile');
-    });
+    const recent = recentFor(store, state);
+    const plan = await planChunk(store, mine, zones, end, recent);
+    try {
+      await commit(store, plan, async (session) => {
+        const moved = await session.run('update engine_state set position = ? where name = ? and position = ? and version = ?', [
+          end,
+          'events',
+          state.position,
+          state.version,
+        ]);
+        if (moved.changes !== 1) throw new EngineConflict('the engine state moved meanwhile');
+      });
+    } catch (error) {
+      // The plan changed the remembered visits in place: they are not what is stored.
+      recent.clear();
+      throw error;
+    }
+    recent.committed(plan, end);
     return { folded: mine.length, done: false, behind: horizon - end };
   }
   for (const [siteId, position] of rebuilding) {
@@ -171,7 +189,13 @@ async function resetSite(store: Store, siteId: number, version: number): Promise
  * Works out what folding `events` (ids up to `end`) changes: the visits
  * to write and the roll-ups' deltas. Reads only; `commit` writes.
  */
-async function planChunk(store: Store, events: readonly EngineEvent[], zones: ReadonlyMap<number, string>, end: number): Promise<Plan> {
+async function planChunk(
+  store: Store,
+  events: readonly EngineEvent[],
+  zones: ReadonlyMap<number, string>,
+  end: number,
+  recent?: RecentVisitorDays,
+): Promise<Plan> {
   const groups = new Map<string, VisitorDay>();
   const days = new LocalDays();
   for (const event of events) {
@@ -185,13 +209,25 @@ async function planChunk(store: Store, events: readonly EngineEvent[], zones: Re
     }
     group.events.push(event);
   }
-  const stored = await storedVisits(store, groups);
-  const dropped = await droppedEngagement(store, groups, stored, end);
+  // What this engine committed lately needs no reading; the rest is read.
+  const stored = new Map<string, StoredVisit[]>();
+  const dropped = new Set<string>();
+  const unknown = new Map<string, VisitorDay>();
+  for (const [key, group] of groups) {
+    const known = recent?.get(key);
+    if (known === undefined) unknown.set(key, group);
+    else if (known.visits.length > 0) stored.set(key, known.visits);
+    else if (known.dropped) dropped.add(key);
+  }
+  const read = await storedVisits(store, unknown);
+  for (const [key, visits] of read) stored.set(key, visits);
+  for (const key of await droppedEngagement(store, unknown, read, end)) dropped.add(key);
   const plan: Plan = {
+    visitorDays: new Map(),
     remove: [],
     update: [],
     insert: [],
-    delta: { days: new Map(), hours: new Map(), rows: new Map(), touched: new Map() },
+    delta: new Map(),
   };
   for (const [key, group] of groups) {
     const visits = stored.get(key) ?? [];
@@ -218,6 +254,7 @@ async function planChunk(store: Store, events: readonly EngineEvent[], zones: Re
       plan.remove.push(...visits.map((visit) => visit.id));
       for (const visit of after_) plan.insert.push({ siteId: group.siteId, day: group.day, visit });
     }
+    plan.visitorDays.set(key, after_);
     addDelta(plan.delta, group.siteId, group.day, visitorShare(after_), 1);
     addDelta(plan.delta, group.siteId, group.day, before, -1);
   }
@@ -295,6 +332,62 @@ class LocalDays {
   }
 }
 
+/**
+ * The visitor-days this engine folded lately, as it committed them: most
+ * events continue a visit that the chunk before touched, and reading it
+ * again costs more than folding. Valid only at the position and version it
+ * was committed at; anything else (another engine, a reset, a failed
+ * commit) empties it.
+ */
+class RecentVisitorDays {
+  private readonly entries = new Map<string, { visits: StoredVisit[]; dropped: boolean }>();
+  position = -1;
+  version = -1;
+
+  constructor(private readonly capacity: number) {}
+
+  get(key: string): { visits: StoredVisit[]; dropped: boolean } | undefined {
+    return this.entries.get(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.position = -1;
+  }
+
+  /** Remembers a plan's visitor-days once it is written, the latest last (the first to go are the oldest). */
+  committed(plan: Plan, position: number): void {
+    for (const [key, visits] of plan.visitorDays) {
+      this.entries.delete(key);
+      // Only engagement so far, all of it dropped: the visitor-day has folded events but no visits.
+      this.entries.set(key, { visits: visits as StoredVisit[], dropped: visits.length === 0 });
+    }
+    for (const key of this.entries.keys()) {
+      if (this.entries.size <= this.capacity) break;
+      this.entries.delete(key);
+    }
+    this.position = position;
+  }
+}
+
+const recentByStore = new WeakMap<Store, RecentVisitorDays>();
+// Visitor-days remembered: about the visitors of the last few minutes of a busy site.
+const RECENT_VISITOR_DAYS = 10_000;
+
+function recentFor(store: Store, state: { position: number; version: number }): RecentVisitorDays {
+  let recent = recentByStore.get(store);
+  if (recent === undefined) {
+    recent = new RecentVisitorDays(RECENT_VISITOR_DAYS);
+    recentByStore.set(store, recent);
+  }
+  if (recent.position !== state.position || recent.version !== state.version) {
+    recent.clear();
+    recent.position = state.position;
+    recent.version = state.version;
+  }
+  return recent;
+}
+
 /** The stored visits of each visitor-day in `groups`, keyed as they are. */
 async function storedVisits(store: Store, groups: ReadonlyMap<string, VisitorDay>): Promise<Map<string, StoredVisit[]>> {
   const bySite = new Map<number, { days: Set<string>; visitors: Set<number> }>();
@@ -326,31 +419,46 @@ async function storedVisits(store: Store, groups: ReadonlyMap<string, VisitorDay
 
 const SUMS = ['visitors', 'visits', 'pageviews', 'bounces', 'duration_ms', 'events'] as const;
 
+// Called twice for each visitor-day a chunk touches, so it allocates little.
 function addDelta(delta: Delta, siteId: number, day: string, share: DaySums, sign: 1 | -1): void {
-  const add = (sums: number[], values: readonly number[]) => {
-    for (let i = 0; i < values.length; i++) sums[i] = (sums[i] ?? 0) + sign * (values[i] ?? 0);
-  };
-  delta.touched.set(`${siteId} ${day}`, { siteId, day });
-  if (share.totals.visits !== 0 || share.totals.visitors !== 0) {
-    const key = `${siteId} ${day}`;
-    const entry = delta.days.get(key) ?? { site_id: siteId, day, sums: [] };
-    add(
-      entry.sums,
-      SUMS.map((name) => share.totals[name]),
-    );
-    delta.days.set(key, entry);
+  const dayKey = `${siteId} ${day}`;
+  let bucket = delta.get(dayKey);
+  if (bucket === undefined) {
+    bucket = { siteId, day, totals: [0, 0, 0, 0, 0, 0], hours: new Map(), rows: new Map() };
+    delta.set(dayKey, bucket);
   }
+  const { totals } = share;
+  const t = bucket.totals as [number, number, number, number, number, number];
+  t[0] += sign * totals.visitors;
+  t[1] += sign * totals.visits;
+  t[2] += sign * totals.pageviews;
+  t[3] += sign * totals.bounces;
+  t[4] += sign * totals.duration_ms;
+  t[5] += sign * totals.events;
   for (const hour of share.hours) {
-    const key = `${siteId} ${day} ${hour.hour}`;
-    const entry = delta.hours.get(key) ?? { site_id: siteId, day, hour: hour.hour, sums: [] };
-    add(entry.sums, [hour.visitors, hour.pageviews]);
-    delta.hours.set(key, entry);
+    let sums = bucket.hours.get(hour.hour);
+    if (sums === undefined) {
+      sums = [0, 0];
+      bucket.hours.set(hour.hour, sums);
+    }
+    (sums as [number, number])[0] += sign * hour.visitors;
+    (sums as [number, number])[1] += sign * hour.pageviews;
   }
   for (const row of share.rows) {
-    const key = `${siteId} ${day} ${row.dimension}\u0000${row.value}`;
-    const entry = delta.rows.get(key) ?? { site_id: siteId, dimension: row.dimension, day, value: row.value, sums: [] };
-    add(entry.sums, [...SUMS.map((name) => row[name]), row.engaged_ms]);
-    delta.rows.set(key, entry);
+    const key = `${row.dimension}\u0000${row.value}`;
+    let entry = bucket.rows.get(key);
+    if (entry === undefined) {
+      entry = { dimension: row.dimension, value: row.value, sums: [0, 0, 0, 0, 0, 0, 0] };
+      bucket.rows.set(key, entry);
+    }
+    const r = entry.sums as [number, number, number, number, number, number, number];
+    r[0] += sign * row.visitors;
+    r[1] += sign * row.visits;
+    r[2] += sign * row.pageviews;
+    r[3] += sign * row.bounces;
+    r[4] += sign * row.duration_ms;
+    r[5] += sign * row.events;
+    r[6] += sign * row.engaged_ms;
   }
 }
 
@@ -360,105 +468,160 @@ const isZero = (sums: readonly number[]) => sums.every((n) => n === 0);
 async function commit(store: Store, plan: Plan, guard: (session: WriteSession) => Promise<void>): Promise<void> {
   await inTransaction(store, async (session) => {
     await guard(session);
-    for (const id of plan.remove) await session.run('delete from visits where id = ?', [id]);
-    for (const { visit, before } of plan.update) {
-      const row = visitRow(visit.siteId, visit.day, visit, bounced(visit));
-      await session.run(`update visits set ${VISIT_COLUMNS.map((c) => `${c} = ?`).join(', ')} where id = ?`, [
-        ...VISIT_COLUMNS.map((c) => row[c]),
-        visit.id,
-      ]);
-      // Folding more events only adds children or raises their counts: write those.
-      await writeChildren(session, visit.id, visit, before);
-    }
-    const insertVisit = `insert into visits (${VISIT_COLUMNS.join(', ')}) values (${VISIT_COLUMNS.map(() => '?').join(', ')}) returning id`;
+    await runBatched(
+      session,
+      'delete from visits where id in (',
+      '?',
+      ')',
+      plan.remove.map((id) => [id]),
+    );
+    // Extended visits are upserts on their id: one statement for many rows.
+    const columns = VISIT_COLUMNS.join(', ');
+    const tuple = `(${VISIT_COLUMNS.map(() => '?').join(', ')})`;
+    await runBatched(
+      session,
+      `insert into visits (id, ${columns}) values`,
+      `(?, ${tuple.slice(1)}`,
+      `on conflict (id) do update set ${VISIT_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+      plan.update.map(({ visit }) => {
+        const row = visitRow(visit.siteId, visit.day, visit, bounced(visit));
+        return [visit.id, ...VISIT_COLUMNS.map((c) => row[c])];
+      }),
+    );
+    const children = emptyChildRows();
+    // Folding more events only adds children or raises their counts: write those.
+    for (const { visit, before } of plan.update) addChildRows(children, visit.id, visit, before);
+    const inserted = await runBatched(
+      session,
+      `insert into visits (${columns}) values`,
+      tuple,
+      'returning id, site_id, day, visitor, start_ts',
+      plan.insert.map(({ siteId, day, visit }) => {
+        const row = visitRow(siteId, day, visit, bounced(visit));
+        return VISIT_COLUMNS.map((c) => row[c]);
+      }),
+    );
+    // A visit is known by its site, day, visitor and start: a visitor's visits of a day start apart.
+    const ids = new Map(inserted.map((r) => [`${r.site_id} ${r.day} ${r.visitor} ${r.start_ts}`, Number(r.id)]));
     for (const { siteId, day, visit } of plan.insert) {
-      const row = visitRow(siteId, day, visit, bounced(visit));
-      const { rows } = await session.run(
-        insertVisit,
-        VISIT_COLUMNS.map((c) => row[c]),
-      );
-      await writeChildren(session, Number(rows[0]?.id), visit);
+      const id = ids.get(`${siteId} ${day} ${visitorNumber(visit.visitor)} ${visit.start}`);
+      if (id === undefined) throw new Error('an inserted visit came back without its id');
+      addChildRows(children, id, visit, NO_CHILDREN);
+      Object.assign(visit, { id, siteId, day });
     }
-    const { days, hours, rows, touched } = plan.delta;
-    for (const { site_id, day, sums } of days.values()) {
-      if (isZero(sums)) continue;
-      await session.run(
-        `insert into rollup_days (site_id, day, ${SUMS.join(', ')}) values (?, ?, ?, ?, ?, ?, ?, ?)
-         on conflict (site_id, day) do update set ${SUMS.map((c) => `${c} = rollup_days.${c} + excluded.${c}`).join(', ')}`,
-        [site_id, day, ...sums],
-      );
-      await session.run('delete from rollup_days where site_id = ? and day = ? and visitors = 0 and visits = 0', [site_id, day]);
-    }
-    for (const { site_id, day, hour, sums } of hours.values()) {
-      if (isZero(sums)) continue;
-      await session.run(
-        `insert into rollup_hours (site_id, day, hour, visitors, pageviews) values (?, ?, ?, ?, ?)
-         on conflict (site_id, day, hour) do update set visitors = rollup_hours.visitors + excluded.visitors, pageviews = rollup_hours.pageviews + excluded.pageviews`,
-        [site_id, day, hour, ...sums],
-      );
-      if ((sums[0] ?? 0) < 0)
-        await session.run('delete from rollup_hours where site_id = ? and day = ? and hour = ? and visitors = 0', [site_id, day, hour]);
-    }
+    await runBatched(
+      session,
+      'insert into visit_pages (visit_id, page, views, engaged_ms) values',
+      '(?, ?, ?, ?)',
+      'on conflict (visit_id, page) do update set views = excluded.views, engaged_ms = excluded.engaged_ms',
+      children.pages,
+    );
+    await runBatched(
+      session,
+      'insert into visit_events (visit_id, name, count) values',
+      '(?, ?, ?)',
+      'on conflict (visit_id, name) do update set count = excluded.count',
+      children.named,
+    );
+    await runBatched(
+      session,
+      'insert into visit_props (visit_id, prop, count) values',
+      '(?, ?, ?)',
+      'on conflict (visit_id, prop) do update set count = excluded.count',
+      children.props,
+    );
+    await runBatched(
+      session,
+      'insert into visit_hours (visit_id, hour, pageviews) values',
+      '(?, ?, ?)',
+      'on conflict (visit_id, hour) do update set pageviews = excluded.pageviews',
+      children.hours,
+    );
+
+    const buckets = [...plan.delta.values()];
+    const changed = <T extends { sums: number[] }>(entries: T[]) => entries.filter((entry) => !isZero(entry.sums));
+    // Rows whose visitors went down may have gone to nothing: those go.
+    const fewer = <T extends { sums: number[] }>(entries: T[]) => entries.filter((entry) => (entry.sums[0] ?? 0) < 0);
+    const days = buckets.map(({ siteId, day, totals }) => ({ site_id: siteId, day, sums: totals }));
+    const hours = buckets.flatMap(({ siteId, day, hours }) => [...hours].map(([hour, sums]) => ({ site_id: siteId, day, hour, sums })));
+    const rows = buckets.flatMap(({ siteId, day, rows }) => [...rows.values()].map((row) => ({ site_id: siteId, day, ...row })));
+    const dayRows = changed(days);
+    await runBatched(
+      session,
+      `insert into rollup_days (site_id, day, ${SUMS.join(', ')}) values`,
+      '(?, ?, ?, ?, ?, ?, ?, ?)',
+      `on conflict (site_id, day) do update set ${SUMS.map((c) => `${c} = rollup_days.${c} + excluded.${c}`).join(', ')}`,
+      dayRows.map(({ site_id, day, sums }) => [site_id, day, ...sums]),
+    );
+    await runBatched(
+      session,
+      'delete from rollup_days where visitors = 0 and visits = 0 and (site_id, day) in (values',
+      '(cast(? as bigint), ?)',
+      ')',
+      fewer(dayRows).map(({ site_id, day }) => [site_id, day]),
+    );
+    const hourRows = changed(hours);
+    await runBatched(
+      session,
+      'insert into rollup_hours (site_id, day, hour, visitors, pageviews) values',
+      '(?, ?, ?, ?, ?)',
+      'on conflict (site_id, day, hour) do update set visitors = rollup_hours.visitors + excluded.visitors, pageviews = rollup_hours.pageviews + excluded.pageviews',
+      hourRows.map(({ site_id, day, hour, sums }) => [site_id, day, hour, ...sums]),
+    );
+    await runBatched(
+      session,
+      'delete from rollup_hours where visitors = 0 and (site_id, day, hour) in (values',
+      '(cast(? as bigint), ?, cast(? as bigint))',
+      ')',
+      fewer(hourRows).map(({ site_id, day, hour }) => [site_id, day, hour]),
+    );
     const rowSums = [...SUMS, 'engaged_ms'];
-    for (const { site_id, dimension, day, value, sums } of rows.values()) {
-      if (isZero(sums)) continue;
-      await session.run(
-        `insert into rollup_rows (site_id, dimension, day, value, ${rowSums.join(', ')}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         on conflict (site_id, dimension, day, value) do update set ${rowSums.map((c) => `${c} = rollup_rows.${c} + excluded.${c}`).join(', ')}`,
-        [site_id, dimension, day, value, ...sums],
-      );
-      if ((sums[0] ?? 0) < 0) {
-        await session.run('delete from rollup_rows where site_id = ? and dimension = ? and day = ? and value = ? and visitors = 0', [
-          site_id,
-          dimension,
-          day,
-          value,
-        ]);
-      }
-    }
-    // The summed blocks that hold a changed day are summed again (see rollup-blocks.ts).
-    for (const { siteId, day } of touched.values()) {
-      const holding = blocksOf(day).map(blockKey);
-      await session.run(`delete from rollup_blocks where site_id = ? and block in (${holding.map(() => '?').join(', ')})`, [
-        siteId,
-        ...holding,
-      ]);
-    }
+    const breakdownRows = changed(rows);
+    await runBatched(
+      session,
+      `insert into rollup_rows (site_id, dimension, day, value, ${rowSums.join(', ')}) values`,
+      '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      `on conflict (site_id, dimension, day, value) do update set ${rowSums.map((c) => `${c} = rollup_rows.${c} + excluded.${c}`).join(', ')}`,
+      breakdownRows.map(({ site_id, dimension, day, value, sums }) => [site_id, dimension, day, value, ...sums]),
+    );
+    await runBatched(
+      session,
+      'delete from rollup_rows where visitors = 0 and (site_id, dimension, day, value) in (values',
+      '(cast(? as bigint), ?, ?, ?)',
+      ')',
+      fewer(breakdownRows).map(({ site_id, dimension, day, value }) => [site_id, dimension, day, value]),
+    );
+    // The summed blocks that hold a changed day are summed again (see rollups.ts).
+    await runBatched(
+      session,
+      'delete from rollup_blocks where (site_id, block) in (values',
+      '(cast(? as bigint), ?)',
+      ')',
+      buckets.flatMap(({ siteId, day }) => blocksOf(day).map((block) => [siteId, blockKey(block)])),
+    );
   });
 }
 
 const NO_CHILDREN: Children = { pages: new Map(), named: new Map(), props: new Map(), hours: new Map() };
 
-/** Writes the child rows of a visit that differ from `before` (all of them for a new visit). */
-async function writeChildren(session: WriteSession, id: number, visit: VisitState, before = NO_CHILDREN): Promise<void> {
+/** Child rows to write, per table, as statement parameters. */
+interface ChildRows {
+  pages: unknown[][];
+  named: unknown[][];
+  props: unknown[][];
+  hours: unknown[][];
+}
+
+const emptyChildRows = (): ChildRows => ({ pages: [], named: [], props: [], hours: [] });
+
+/** Adds the child rows of a visit that differ from `before` (all of them for a new visit). */
+function addChildRows(rows: ChildRows, id: number, visit: VisitState, before: Children): void {
   for (const [page, { views, engaged }] of visit.pages) {
-    if (before.pages.get(page) === `${views} ${engaged}`) continue;
-    await session.run(
-      'insert into visit_pages (visit_id, page, views, engaged_ms) values (?, ?, ?, ?) on conflict (visit_id, page) do update set views = excluded.views, engaged_ms = excluded.engaged_ms',
-      [id, page, views, engaged],
-    );
+    if (before.pages.get(page) !== `${views} ${engaged}`) rows.pages.push([id, page, views, engaged]);
   }
-  for (const [name, count] of visit.named) {
-    if (before.named.get(name) === count) continue;
-    await session.run(
-      'insert into visit_events (visit_id, name, count) values (?, ?, ?) on conflict (visit_id, name) do update set count = excluded.count',
-      [id, name, count],
-    );
-  }
-  for (const [prop, count] of visit.props) {
-    if (before.props.get(prop) === count) continue;
-    await session.run(
-      'insert into visit_props (visit_id, prop, count) values (?, ?, ?) on conflict (visit_id, prop) do update set count = excluded.count',
-      [id, prop, count],
-    );
-  }
-  for (const [hour, pageviews] of visit.hours) {
-    if (before.hours.get(hour) === pageviews) continue;
-    await session.run(
-      'insert into visit_hours (visit_id, hour, pageviews) values (?, ?, ?) on conflict (visit_id, hour) do update set pageviews = excluded.pageviews',
-      [id, hour, pageviews],
-    );
-  }
+  for (const [name, count] of visit.named) if (before.named.get(name) !== count) rows.named.push([id, name, count]);
+  for (const [prop, count] of visit.props) if (before.props.get(prop) !== count) rows.props.push([id, prop, count]);
+  for (const [hour, pageviews] of visit.hours) if (before.hours.get(hour) !== pageviews) rows.hours.push([id, hour, pageviews]);
 }
 
 /**

@@ -22,6 +22,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('visitor', 'bigint', (col) => col.notNull())
     .addColumn('start_ts', 'bigint', (col) => col.notNull())
     .addColumn('end_ts', 'bigint', (col) => col.notNull())
+    // The last page view's time: realtime counts visitors with one in the last minutes.
+    .addColumn('last_view_ts', 'bigint')
     .addColumn('entry_page', 'text')
     .addColumn('exit_page', 'text')
     .addColumn('pageviews', 'bigint', (col) => col.notNull())
@@ -46,6 +48,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   // A report reads a period's visits; the engine finds a visitor's visits of a day.
   await db.schema.createIndex('visits_site_day').on('visits').columns(['site_id', 'day', 'visitor']).execute();
+  await db.schema.createIndex('visits_site_last_view').on('visits').columns(['site_id', 'last_view_ts']).execute();
 
   // What each visit viewed, did and when: the page, custom event, property
   // and hour breakdowns, and filters on them.
