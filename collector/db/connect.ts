@@ -46,6 +46,9 @@ export function openStore(setting: DatabaseSetting, options: OpenOptions = {}): 
   };
 }
 
+/** How long a SQLite write waits for another connection's lock before it fails. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
 function openSqlite(path: string, synchronous: 'normal' | 'full'): SQLite.Database {
   mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
@@ -56,7 +59,7 @@ function openSqlite(path: string, synchronous: 'normal' | 'full'): SQLite.Databa
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   return sqlite;
 }
 

@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import type { Store } from './connect.js';
+import { SQLITE_BUSY_TIMEOUT_MS, type Store } from './connect.js';
 import { fenceEventWrites } from './horizon.js';
 import { EVENT_COLUMNS, type FilteredHit, type NewEvent } from './schema.js';
 
@@ -65,9 +65,29 @@ export function batchWriter(store: Store): WriteBatch {
     }
     for (const hit of hits) countHit.run(hit.site_id, hit.day, hit.reason, hit.hits);
   });
+  // Another connection (the analytics engine's thread) may hold the write
+  // lock for a few milliseconds. SQLite's own busy wait would sleep on the
+  // event loop meanwhile, so the batch takes the lock without waiting, and
+  // on a busy database tries again after a pause that lets requests in.
   return async (rows, hits) => {
-    write(rows, hits);
+    const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 8)) {
+      sqlite.pragma('busy_timeout = 0');
+      try {
+        write.immediate(rows, hits);
+        return;
+      } catch (error) {
+        if (!isBusy(error) || Date.now() >= deadline) throw error;
+      } finally {
+        sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   };
+}
+
+function isBusy(error: unknown): boolean {
+  return error instanceof Error && 'code' in error && String(error.code).startsWith('SQLITE_BUSY');
 }
 
 /**
