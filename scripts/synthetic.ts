@@ -4,31 +4,34 @@
  * traffic. The first site is the busiest (30% of the events unless told),
  * the others follow a Zipf curve; pages are Zipf-distributed over a few thousand paths;
  * ~30 real User-Agents (parsed by the collector's own parser) give browser,
- * version, OS and device; countries are skewed; ~40% of visits come direct,
+ * version, OS and device; countries are skewed (regions and cities only
+ * when asked, as with a city database); ~40% of visits come direct,
  * the rest from referrer hosts (sources as the collector derives them) and
  * a few utm campaigns. A visitor (a random 48-bit id per day, as the daily
  * salt makes them) makes one visit or a few, each of 1–8 page views minutes
  * apart, with engagement events after most page views and a custom event
  * (some with props) now and then. Days follow an hourly curve in the site's
- * time zone, a weekly one, growth (slow unless told), noise and the odd
- * spike.
+ * time zone, a weekly one, growth (slow and linear unless told), noise and
+ * the odd spike.
  *
  * Rows go in in time order, as the collector would have written them, and
- * each (site, UTC day) they add to is marked in rollup_dirty in the same
- * transaction, as the event writer does: `refreshRollups` then rolls them up.
+ * only the events table is written: the analytics engine folds them into
+ * the visits and the roll-ups afterwards (`runEngine`, then
+ * `sumEndedBlocks`), as it folds whatever the collector commits.
  * SQLite: prepared multi-row inserts on the raw better-sqlite3 handle, ~50k
  * rows per transaction. PostgreSQL: inserts of 2,000 rows a statement (as
  * column arrays, unnested), one transaction of 20k rows in flight while the
- * next rows are made.
+ * next rows are made, each holding the event writers' fence (horizon.ts)
+ * as the collector's do, so that an engine running meanwhile skips none.
  *
- * Deterministic: the same options (seed, counts, shares, growth and `end`)
- * give the same rows.
+ * Deterministic: the same options (seed, counts, shares, growth, curve,
+ * cities and `end`) give the same rows.
  */
 import type SQLite from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import { describeAgent } from '../collector/agent.js';
 import type { Store } from '../collector/db/connect.js';
-import { changedDays, markChanged } from '../collector/db/rollups.js';
+import { fenceEventWrites } from '../collector/db/horizon.js';
 import { EVENT_COLUMNS, type Site } from '../collector/db/schema.js';
 import { insertSite } from '../collector/db/sites.js';
 import { parsePage } from '../collector/page.js';
@@ -54,6 +57,10 @@ export interface GenerateOptions {
   readonly busiestShare?: number;
   /** How much daily traffic grows from the first day to the last (default 0.25: by a quarter). */
   readonly growth?: number;
+  /** How it grows: by the same number of events every day (default), or by the same factor. */
+  readonly curve?: 'linear' | 'exponential';
+  /** Regions and cities for visitors of the larger countries, as a city database gives (default: none). */
+  readonly cities?: boolean;
 }
 
 export interface GenerateResult {
@@ -71,10 +78,6 @@ export interface GenerateResult {
 type Value = string | number | null;
 type Row = Value[];
 type Column = (typeof EVENT_COLUMNS)[number];
-const SITE_ID = EVENT_COLUMNS.indexOf('site_id');
-const TS = EVENT_COLUMNS.indexOf('ts');
-/** Site and time of each row, as the roll-up marks want them. */
-const placed = (rows: readonly Row[]) => rows.map((row) => ({ site_id: row[SITE_ID] as number, ts: row[TS] as number }));
 
 const MINUTE_MS = 60_000;
 const SQLITE_ROWS_PER_INSERT = 100;
@@ -275,6 +278,77 @@ const COUNTRIES = new Picker(
   COUNTRY_WEIGHTS.map(([, weight]) => weight),
 );
 
+interface Place {
+  region: string | null;
+  city: string | null;
+}
+
+// Regions and cities (English names, as the City database gives them) of
+// the larger countries, with a rough share each; elsewhere none.
+const PLACE_WEIGHTS: Record<string, Array<[string, string, number]>> = {
+  US: [
+    ['California', 'Los Angeles', 6],
+    ['California', 'San Francisco', 5],
+    ['New York', 'New York', 7],
+    ['Texas', 'Houston', 3],
+    ['Texas', 'Austin', 3],
+    ['Washington', 'Seattle', 3],
+    ['Illinois', 'Chicago', 3],
+    ['Massachusetts', 'Boston', 2],
+    ['Georgia', 'Atlanta', 1.5],
+    ['Colorado', 'Denver', 1],
+  ],
+  DE: [
+    ['Land Berlin', 'Berlin', 5],
+    ['Bavaria', 'Munich', 4],
+    ['Hamburg', 'Hamburg', 2.5],
+    ['Hesse', 'Frankfurt am Main', 2],
+    ['North Rhine-Westphalia', 'Cologne', 2],
+  ],
+  GB: [
+    ['England', 'London', 8],
+    ['England', 'Manchester', 2],
+    ['Scotland', 'Edinburgh', 1],
+  ],
+  IN: [
+    ['Karnataka', 'Bengaluru', 4],
+    ['Maharashtra', 'Mumbai', 3],
+    ['National Capital Territory of Delhi', 'Delhi', 3],
+  ],
+  FR: [
+    ['Île-de-France', 'Paris', 6],
+    ['Auvergne-Rhône-Alpes', 'Lyon', 1.5],
+  ],
+  CA: [
+    ['Ontario', 'Toronto', 4],
+    ['Quebec', 'Montreal', 2],
+    ['British Columbia', 'Vancouver', 2],
+  ],
+  NL: [
+    ['North Holland', 'Amsterdam', 4],
+    ['South Holland', 'Rotterdam', 1.5],
+  ],
+  BR: [
+    ['São Paulo', 'São Paulo', 4],
+    ['Rio de Janeiro', 'Rio de Janeiro', 2],
+  ],
+  JP: [
+    ['Tokyo', 'Tokyo', 5],
+    ['Osaka', 'Osaka', 2],
+  ],
+};
+const NOWHERE: Place = { region: null, city: null };
+const PLACES = new Map(
+  Object.entries(PLACE_WEIGHTS).map(([country, places]) => [
+    country,
+    new Picker<Place>(
+      // The database does not place every address to a city.
+      [...places.map(([region, city]): Place => ({ region, city })), NOWHERE],
+      [...places.map(([, , weight]) => weight), 0.15 * sum(places.map(([, , weight]) => weight))],
+    ),
+  ]),
+);
+
 // Referrers: a few big ones, then a long tail of blogs.
 const BIG_REFERRERS: Array<[string, number]> = [
   ['https://www.google.com/', 40],
@@ -419,7 +493,7 @@ function siteModel(site: Site, paths: readonly string[], end: number): SiteModel
   };
 }
 
-/** Writes rows and marks their days, in one transaction; resolves when they are stored. */
+/** Writes rows in one transaction; resolves when they are stored. */
 interface Sink {
   write(rows: Row[]): Promise<void>;
 }
@@ -429,9 +503,6 @@ function sqliteSink(sqlite: SQLite.Database): Sink {
   const prefix = `insert into events (${EVENT_COLUMNS.join(', ')}) values `;
   const many = sqlite.prepare(prefix + Array(SQLITE_ROWS_PER_INSERT).fill(tuple).join(', '));
   const one = sqlite.prepare(prefix + tuple);
-  const markDirty = sqlite.prepare(
-    'insert into rollup_dirty (site_id, day, version) values (?, ?, 1) on conflict (site_id, day) do update set version = version + 1',
-  );
   const width = EVENT_COLUMNS.length;
   const values: Value[] = new Array(SQLITE_ROWS_PER_INSERT * width);
   const write = sqlite.transaction((rows: Row[]) => {
@@ -445,7 +516,6 @@ function sqliteSink(sqlite: SQLite.Database): Sink {
       many.run(values);
     }
     for (; at < rows.length; at++) one.run(rows[at] as Row);
-    for (const [siteId, day] of changedDays(placed(rows))) markDirty.run(siteId, day);
   });
   return {
     write: async (rows) => {
@@ -467,12 +537,12 @@ function postgresSink(store: Store): Sink {
   return {
     write: (rows) =>
       store.db.transaction().execute(async (trx) => {
+        await fenceEventWrites(trx);
         for (let at = 0; at < rows.length; at += PG_ROWS_PER_INSERT) {
           const chunk = rows.slice(at, at + PG_ROWS_PER_INSERT);
           const columns = EVENT_COLUMNS.map((_, c) => chunk.map((row) => row[c] ?? null));
           await trx.executeQuery(CompiledQuery.raw(text, columns));
         }
-        await markChanged(trx, placed(rows));
       }),
   };
 }
@@ -514,6 +584,7 @@ export async function generate(store: Store, options: GenerateOptions): Promise<
   // The busiest site has its share of the events, the others a Zipf share of the rest.
   const busiest = options.busiestShare ?? 0.3;
   const growth = options.growth ?? 0.25;
+  const exponential = options.curve === 'exponential';
   if (!(busiest > 0 && busiest <= 1)) throw new Error('generate: busiestShare must be above 0 and at most 1');
   if (!(growth > -1)) throw new Error('generate: growth must be above -1 (traffic cannot fall below nothing)');
   const shares =
@@ -529,13 +600,14 @@ export async function generate(store: Store, options: GenerateOptions): Promise<
   const models = sites.map((site) => siteModel(site, paths, end));
 
   // How many events each site has on each day: weekday, growth (a quarter
-  // over the whole span unless told), noise, the odd spike, the part of the last day
+  // over the whole span, linearly, unless told), noise, the odd spike, the part of the last day
   // that has passed; rounded so that they add up to exactly `events`.
   const weights: number[] = [];
   for (let d = 0; d < dayCount; d++) {
     const dayStart = (firstDay + d) * DAY_MS;
     const weekday = WEEKDAYS[new Date(dayStart).getUTCDay()] ?? 1;
-    const trend = 1 + (growth * d) / Math.max(1, dayCount - 1);
+    const along = d / Math.max(1, dayCount - 1);
+    const trend = exponential ? (1 + growth) ** along : 1 + growth * along;
     models.forEach((model, s) => {
       const spike = random.next() < 0.01 ? 2 + 2 * random.next() : 1;
       const noise = 0.85 + 0.3 * random.next();
@@ -582,7 +654,7 @@ export async function generate(store: Store, options: GenerateOptions): Promise<
     const day: Row[] = [];
     models.forEach((model, s) => {
       const budget = budgets[d * models.length + s] ?? 0;
-      const made = daysEvents(random, model, dayStart, end, budget, day);
+      const made = daysEvents(random, model, dayStart, end, budget, options.cities === true, day);
       perSite[s] = (perSite[s] ?? 0) + made;
     });
     // In time order, as the collector writes them.
@@ -629,7 +701,7 @@ function visitStart(random: Random, model: SiteModel, dayStart: number, end: num
 }
 
 /** Makes one site's events of one day, exactly `budget` of them, into `out`; returns how many. */
-function daysEvents(random: Random, model: SiteModel, dayStart: number, end: number, budget: number, out: Row[]): number {
+function daysEvents(random: Random, model: SiteModel, dayStart: number, end: number, budget: number, cities: boolean, out: Row[]): number {
   let available = 0;
   for (let hour = 0; hour < 24; hour++) {
     available += (model.utcHours[hour] ?? 0) * Math.min(1, Math.max(0, (end - dayStart - hour * HOUR_MS) / HOUR_MS));
@@ -642,6 +714,7 @@ function daysEvents(random: Random, model: SiteModel, dayStart: number, end: num
     const visitor = random.id48();
     const profile = PROFILES.pick(random);
     const country = COUNTRIES.pick(random);
+    const place = cities && country !== null ? (PLACES.get(country)?.pick(random) ?? NOWHERE) : NOWHERE;
     const ip = `${random.int(1, 223)}.${random.int(0, 255)}.${random.int(0, 255)}.0`;
     const visits = random.next() < 0.1 ? (random.next() < 0.2 ? 3 : 2) : 1;
     let t = visitStart(random, model, dayStart, end, available);
@@ -668,8 +741,8 @@ function daysEvents(random: Random, model: SiteModel, dayStart: number, end: num
         os: profile.os,
         device: profile.device,
         country,
-        region: null,
-        city: null,
+        region: place.region,
+        city: place.city,
         source: from.source,
         utm_source: from.utm_source,
         utm_medium: from.utm_medium,
