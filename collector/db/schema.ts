@@ -150,6 +150,23 @@ export interface VisitAttributes {
   device: string;
 }
 
+/** A visit's attributes, as columns of `visits`, in the order reports list them. */
+export const VISIT_ATTRIBUTES = [
+  'source',
+  'utm_source',
+  'utm_medium',
+  'utm_campaign',
+  'utm_term',
+  'utm_content',
+  'country',
+  'region',
+  'city',
+  'browser',
+  'browser_version',
+  'os',
+  'device',
+] as const satisfies readonly (keyof VisitAttributes)[];
+
 /** A page a visit viewed (or only engaged with: `views` 0). */
 export interface VisitPagesTable {
   visit_id: number;

@@ -14,24 +14,7 @@
 import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { dialectOf } from './dialect.js';
 import type { BreakdownRow, HourSums, Sums } from './rollups.js';
-import type { Database, Db, VisitAttributes, VisitsTable } from './schema.js';
-
-/** A visit's attributes, as columns of `visits`. */
-export const VISIT_ATTRIBUTES = [
-  'source',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-  'country',
-  'region',
-  'city',
-  'browser',
-  'browser_version',
-  'os',
-  'device',
-] as const satisfies readonly (keyof VisitAttributes)[];
+import { type Database, type Db, VISIT_ATTRIBUTES, type VisitAttributes, type VisitsTable } from './schema.js';
 
 /** What a filter can ask of a visit: an attribute, its entry or exit page, a page it viewed, a custom event it had. */
 export type VisitFilterDimension = keyof VisitAttributes | 'entry_page' | 'exit_page' | 'page' | 'event';

@@ -8,7 +8,7 @@ import type BetterSqlite from 'better-sqlite3';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Store } from './connect.js';
 import { REPORT_EVENT_COLUMNS, type ReportEvent } from './rollups.js';
-import type { Database, Db, NewVisit, VisitAttributes } from './schema.js';
+import { type Database, type Db, type NewVisit, VISIT_ATTRIBUTES, type VisitAttributes } from './schema.js';
 
 /** A visit as the report counts it: stored in `visits` and its child tables. */
 export interface VisitState {
@@ -245,19 +245,7 @@ export const VISIT_COLUMNS = [
   'duration_ms',
   'bounce',
   'exit_engaged_ms',
-  'source',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-  'country',
-  'region',
-  'city',
-  'browser',
-  'browser_version',
-  'os',
-  'device',
+  ...VISIT_ATTRIBUTES,
 ] as const satisfies readonly (keyof NewVisit)[];
 
 /**

@@ -15,7 +15,7 @@
  *   measured (visible milliseconds), not guesses between page views.
  */
 import type { BreakdownRow, DaySums, EventCondition, HourSums, ReportEvent, Sums } from '../../collector/db/rollups.js';
-import type { VisitAttributes } from '../../collector/db/schema.js';
+import { VISIT_ATTRIBUTES, type VisitAttributes } from '../../collector/db/schema.js';
 import type { VisitState } from '../../collector/db/visits.js';
 import { ENGAGEMENT, PAGEVIEW } from '../../collector/parse.js';
 import { HOUR_MS } from '../../collector/time.js';
@@ -24,21 +24,7 @@ import { HOUR_MS } from '../../collector/time.js';
 export const VISIT_GAP_MS = 30 * 60_000;
 
 /** Attributes of a visit, taken from its first event. */
-export const VISIT_DIMENSIONS = [
-  'source',
-  'utm_source',
-  'utm_medium',
-  'utm_campaign',
-  'utm_term',
-  'utm_content',
-  'country',
-  'region',
-  'city',
-  'browser',
-  'browser_version',
-  'os',
-  'device',
-] as const;
+export const VISIT_DIMENSIONS = VISIT_ATTRIBUTES;
 export type VisitDimension = (typeof VISIT_DIMENSIONS)[number] & keyof VisitAttributes;
 
 /** Every breakdown a report has. */
