@@ -260,7 +260,12 @@ export interface WriteSession {
   run(text: string, params: readonly unknown[]): Promise<{ changes: number; rows: Array<Record<string, unknown>> }>;
 }
 
-/** Runs `work` in one transaction of `store`'s; rolls it back if `work` throws. */
+/**
+ * Runs `work` in one transaction of `store`'s; rolls it back if `work`
+ * throws. On SQLite, only on a connection that nothing else uses meanwhile
+ * (the engine's own): between `work`'s awaits, other code could run a
+ * statement on the same connection, inside the transaction.
+ */
 export async function inTransaction<T>(store: Store, work: (session: WriteSession) => Promise<T>): Promise<T> {
   const sqlite = store.sqlite;
   if (sqlite !== undefined) {

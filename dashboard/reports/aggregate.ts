@@ -31,9 +31,12 @@ export type VisitDimension = (typeof VISIT_DIMENSIONS)[number] & keyof VisitAttr
 export const DIMENSIONS = [...VISIT_DIMENSIONS, 'page', 'entry_page', 'exit_page', 'event', 'prop'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
 
-// A visit without one of these is listed as "(none)" only where that means
-// something: direct traffic, an unknown country or browser.
-const KEEP_NONE = new Set<Dimension>(['source', 'country', 'browser', 'browser_version', 'os', 'device']);
+/**
+ * The breakdowns that list visits without the attribute as a row of their
+ * own ("(none)"): only where that means something, such as direct traffic
+ * or an unknown country or browser.
+ */
+export const KEEP_NONE: ReadonlySet<Dimension> = new Set<Dimension>(['source', 'country', 'browser', 'browser_version', 'os', 'device']);
 
 /** A report filter: the rows of one breakdown the user clicked. */
 export interface Filter {

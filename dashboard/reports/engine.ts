@@ -631,12 +631,24 @@ function addChildRows(rows: ChildRows, id: number, visit: VisitState, before: Ch
  * cannot land after it (the engine checks the version this bumps).
  */
 export async function rebuildSite(store: Store, siteId: number, timezone?: string): Promise<void> {
+  const statements: Array<[string, unknown[]]> = [
+    ['update engine_state set version = version + 1 where name = ?', ['events']],
+    ['insert into engine_rebuilds (site_id, position) values (?, -1) on conflict (site_id) do update set position = -1', [siteId]],
+  ];
+  if (timezone !== undefined) statements.unshift(['update sites set timezone = ? where id = ?', [timezone, siteId]]);
+  const sqlite = store.sqlite;
+  if (sqlite !== undefined) {
+    // The dashboard's connection is the collector's too: one synchronous
+    // transaction, so that no batch of events can run inside it.
+    sqlite
+      .transaction(() => {
+        for (const [text, params] of statements) sqlite.prepare(text).run(...params);
+      })
+      .immediate();
+    return;
+  }
   await inTransaction(store, async (session) => {
-    if (timezone !== undefined) await session.run('update sites set timezone = ? where id = ?', [timezone, siteId]);
-    await session.run('update engine_state set version = version + 1 where name = ?', ['events']);
-    await session.run('insert into engine_rebuilds (site_id, position) values (?, -1) on conflict (site_id) do update set position = -1', [
-      siteId,
-    ]);
+    for (const [text, params] of statements) await session.run(text, params);
   });
 }
 

@@ -22,7 +22,7 @@ import type { Site } from '../../collector/db/schema.js';
 import { filteredReport } from '../../collector/db/visit-reports.js';
 import { HttpError } from '../../collector/errors.js';
 import { addDays, DAY_MS, HOUR_MS } from '../../collector/time.js';
-import { DIMENSIONS, type Dimension, type Filter, narrowing, sumDay } from './aggregate.js';
+import { DIMENSIONS, type Dimension, type Filter, KEEP_NONE, narrowing, sumDay } from './aggregate.js';
 import { dayBounds, daysBetween, localHour } from './zone.js';
 
 /** The periods a report offers. */
@@ -149,11 +149,6 @@ export async function loadReport(
   }
   return { period, totals, previous, series, breakdowns };
 }
-
-// The breakdowns that list visits without the attribute as a row ('').
-// A copy of aggregate.ts's KEEP_NONE, which is not exported; the filtered
-// report tests compare with rawReport on data with empty values.
-const KEEP_NONE: ReadonlySet<Dimension> = new Set<Dimension>(['source', 'country', 'browser', 'browser_version', 'os', 'device']);
 
 /** A filtered report, from the engine's visits that match every filter. */
 async function visitReport(
