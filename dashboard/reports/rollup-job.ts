@@ -107,7 +107,14 @@ function postgresLease(url: string): Lease {
       return held;
     },
     release: async () => {
-      drop();
+      // Unlocked explicitly: the next holder must not wait for the server
+      // to notice that the connection ended.
+      const old = client;
+      client = undefined;
+      held = false;
+      if (old === undefined) return;
+      await old.query('select pg_advisory_unlock_all()').catch(() => undefined);
+      await old.end().catch(() => undefined);
     },
   };
 }
