@@ -33,7 +33,7 @@
  * --months, --growth, --seed shape the data (13; 15, i.e. sixteenfold; 1).
  * --rounds N: timed rounds (7; 2 with --quick). A filtered page whose
  *   warm-up took over 10 s is timed by that one run.
- * --baseline-rounds N: rounds of the raw baselines (1).
+ * --baseline-rounds N: rounds of the raw baselines (1; 0: none, and no checks).
  * --quick: a few filters, no per-query detail, no 12-month baseline.
  * --only sqlite|postgres: one store only.
  * --keep PATH: keeps the SQLite file and reuses its events on the next run
@@ -41,6 +41,8 @@
  *   its visits and roll-ups instead); generating and folding 5 million
  *   events takes minutes. As days pass, a kept file's last 30 days thin
  *   out: its count is checked every run.
+ * --keep-schema NAME: the same on PostgreSQL, with a schema of that name in
+ *   TEST_DATABASE_URL's database instead of a scratch one (drop it after).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -99,11 +101,12 @@ const QUICK_FILTERS: ReadonlyArray<Filter['dimension']> = ['country', 'page', 'e
 const args = process.argv.slice(2);
 const at = (name: string) => args.indexOf(`--${name}`);
 const QUICK = at('quick') !== -1;
-const number = (name: string, fallback: number, whole = true) => {
+/** A number option: a whole one of at least `min` unless told, or any of at least `min`. */
+const number = (name: string, fallback: number, { min = 1, whole = true } = {}) => {
   const i = at(name);
   const value = i === -1 ? fallback : Number(args[i + 1]);
-  if (!Number.isFinite(value) || value < (whole ? 1 : 0) || (whole && !Number.isInteger(value))) {
-    throw new Error(`--${name} takes ${whole ? 'a whole number' : 'a number of at least 0'}`);
+  if (!Number.isFinite(value) || value < min || (whole && !Number.isInteger(value))) {
+    throw new Error(`--${name} takes ${whole ? 'a whole number' : 'a number'} of at least ${min}`);
   }
   return value;
 };
@@ -116,12 +119,14 @@ const text = (name: string) => {
 };
 const RECENT = number('recent', 1_100_000);
 const MONTHS = number('months', 13);
-const GROWTH = number('growth', 15, false);
+const GROWTH = number('growth', 15, { min: 0, whole: false });
 const SEED = number('seed', 1);
 const ROUNDS = number('rounds', QUICK ? 2 : 7);
-const BASELINE_ROUNDS = number('baseline-rounds', 1);
+const BASELINE_ROUNDS = number('baseline-rounds', 1, { min: 0 });
 const KEEP = text('keep');
 const NO_REBUILD = at('no-rebuild') !== -1;
+const KEEP_SCHEMA = text('keep-schema');
+if (KEEP_SCHEMA !== undefined && !/^[a-z_][a-z0-9_]*$/.test(KEEP_SCHEMA)) throw new Error('--keep-schema takes a lower-case SQL name');
 const ONLY = text('only');
 if (ONLY !== undefined && ONLY !== 'sqlite' && ONLY !== 'postgres') throw new Error('--only takes sqlite or postgres');
 
@@ -508,8 +513,12 @@ async function bench(label: string, store: Store, factor: number): Promise<boole
     }
 
     // The raw baselines, each checked against what loadReport says for the same query.
-    const baselined = rows.filter((row) => !(QUICK && row.period === period12));
-    say(`raw baselines (rawReport: the period's events, day by day), ${BASELINE_ROUNDS} round(s), then loadReport checked against each`);
+    const baselined = BASELINE_ROUNDS === 0 ? [] : rows.filter((row) => !(QUICK && row.period === period12));
+    say(
+      BASELINE_ROUNDS === 0
+        ? 'no raw baselines, no checks (--baseline-rounds 0)'
+        : `raw baselines (rawReport: the period's events, day by day), ${BASELINE_ROUNDS} round(s), then loadReport checked against each`,
+    );
     const results = new Map<Row, Report>();
     const baselineStart = performance.now();
     const baselines = await measure(
@@ -527,7 +536,7 @@ async function bench(label: string, store: Store, factor: number): Promise<boole
     baselined.forEach((row, i) => {
       const timing = baselines[i];
       row.baseline = timing?.p50;
-      if (timing?.error !== undefined) say(`${row.label}: the baseline failed: ${timing.error}`);
+      say(`${row.label}: baseline ${timing?.error === undefined ? `${ms(timing?.p50 ?? Number.NaN)} ms` : `failed: ${timing.error}`}`);
     });
     say(`baselines took ${seconds(performance.now() - baselineStart)}`);
     for (const row of rows) {
@@ -620,6 +629,20 @@ async function postgresScratch(url: string): Promise<ScratchStore> {
   }
 }
 
+/** A scratch schema, dropped after, or the kept one that --keep-schema names. */
+async function postgresStore(url: string): Promise<{ store: Store; done: () => Promise<void> }> {
+  if (KEEP_SCHEMA === undefined) {
+    const store = await postgresScratch(url);
+    return { store, done: () => store.dispose() };
+  }
+  const store = openStore({ dialect: 'postgres', url }, { searchPath: KEEP_SCHEMA });
+  const found = await sql<{ n: number }>`select count(*)::int as n from pg_namespace where nspname = ${KEEP_SCHEMA}`.execute(store.db);
+  console.log(`bench:reports: PostgreSQL schema ${KEEP_SCHEMA} (${found.rows[0]?.n === 1 ? 'exists' : 'new'}; kept)`);
+  await sql`create schema if not exists ${sql.id(KEEP_SCHEMA)}`.execute(store.db);
+  await migrate(store.db);
+  return { store, done: () => store.close() };
+}
+
 console.log(
   `bench:reports: ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown CPU'}); ${pin()}; load average ${load()}; ${ROUNDS} rounds after a warm-up, p95 by nearest rank${QUICK ? '; --quick' : ''}`,
 );
@@ -648,11 +671,11 @@ if (ONLY === 'sqlite') console.log('\nbench:reports: PostgreSQL skipped: --only 
 else if (postgresUrl === undefined) console.log('\nbench:reports: PostgreSQL skipped: TEST_DATABASE_URL is not set');
 else {
   console.log('');
-  const store = await postgresScratch(postgresUrl);
+  const { store, done } = await postgresStore(postgresUrl);
   try {
     if (!(await bench('PostgreSQL', store, POSTGRES_FACTOR))) failed = true;
   } finally {
-    await store.dispose();
+    await done();
   }
 }
 console.log(
