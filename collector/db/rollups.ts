@@ -41,6 +41,21 @@ export type ReportEvent = Pick<Event, (typeof REPORT_EVENT_COLUMNS)[number]>;
 /** What the report adds up. */
 export type Sums = RollupSums;
 
+/** Sums of nothing. */
+export function zeroSums(): Sums {
+  return { visitors: 0, visits: 0, pageviews: 0, bounces: 0, duration_ms: 0, events: 0 };
+}
+
+/** Adds `more` into `sum`. */
+export function addSums(sum: Sums, more: Sums): void {
+  sum.visitors += more.visitors;
+  sum.visits += more.visits;
+  sum.pageviews += more.pageviews;
+  sum.bounces += more.bounces;
+  sum.duration_ms += more.duration_ms;
+  sum.events += more.events;
+}
+
 /** One row of one breakdown. `engaged_ms` is time on page, for page and exit-page rows. */
 export interface BreakdownRow extends Sums {
   dimension: string;

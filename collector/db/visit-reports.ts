@@ -13,7 +13,7 @@
  */
 import { type ExpressionBuilder, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { dialectOf } from './dialect.js';
-import type { BreakdownRow, HourSums, Sums } from './rollups.js';
+import { addSums, type BreakdownRow, type HourSums, type Sums, zeroSums } from './rollups.js';
 import { type Database, type Db, VISIT_ATTRIBUTES, type VisitAttributes, type VisitsTable } from './schema.js';
 
 /** What a filter can ask of a visit: an attribute, its entry or exit page, a page it viewed, a custom event it had. */
@@ -154,14 +154,14 @@ export async function filteredReport(db: Db, query: FilteredQuery): Promise<Filt
     .unionAll(parts)
     .execute();
 
-  const result: FilteredSums = { totals: zero(), previous: zero(), days: [], hours: [], rows: [] };
+  const result: FilteredSums = { totals: zeroSums(), previous: zeroSums(), days: [], hours: [], rows: [] };
   for (const row of rows) {
     const sums = numbers(row);
     if (row.dimension === DAY) {
-      add(result.totals, sums);
+      addSums(result.totals, sums);
       result.days.push({ day: row.value, visitors: sums.visitors, pageviews: sums.pageviews });
     } else if (row.dimension === PREVIOUS) {
-      add(result.previous, sums);
+      addSums(result.previous, sums);
     } else if (row.dimension === HOUR) {
       result.hours.push({ hour: Number(row.value), visitors: sums.visitors, pageviews: sums.pageviews });
     } else {
@@ -467,19 +467,6 @@ function perValueAndDay({ db, q, days }: Statement, dimension: VisitBreakdownDim
         .groupBy([column, 'm.day']);
     }
   }
-}
-
-function zero(): Sums {
-  return { visitors: 0, visits: 0, pageviews: 0, bounces: 0, duration_ms: 0, events: 0 };
-}
-
-function add(sum: Sums, more: Sums): void {
-  sum.visitors += more.visitors;
-  sum.visits += more.visits;
-  sum.pageviews += more.pageviews;
-  sum.bounces += more.bounces;
-  sum.duration_ms += more.duration_ms;
-  sum.events += more.events;
 }
 
 // PostgreSQL's sums of bigint are numeric, which the driver hands back as strings.

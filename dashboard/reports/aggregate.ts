@@ -14,7 +14,15 @@
  * - Visit duration and time on page are the engaged time the tracker
  *   measured (visible milliseconds), not guesses between page views.
  */
-import type { BreakdownRow, DaySums, EventCondition, HourSums, ReportEvent, Sums } from '../../collector/db/rollups.js';
+import {
+  addSums,
+  type BreakdownRow,
+  type DaySums,
+  type EventCondition,
+  type HourSums,
+  type ReportEvent,
+  zeroSums,
+} from '../../collector/db/rollups.js';
 import { VISIT_ATTRIBUTES, type VisitAttributes } from '../../collector/db/schema.js';
 import type { VisitState } from '../../collector/db/visits.js';
 import { ENGAGEMENT, PAGEVIEW } from '../../collector/parse.js';
@@ -203,8 +211,6 @@ export function bounced(visit: Pick<VisitState, 'pageviews' | 'custom'>): boolea
   return visit.pageviews === 1 && visit.custom === 0;
 }
 
-const emptySums = (): Sums => ({ visitors: 0, visits: 0, pageviews: 0, bounces: 0, duration_ms: 0, events: 0 });
-
 /**
  * What one visitor's visits of one day add to the day's sums: its totals,
  * hours and breakdown rows, each counting the visitor once (visitors 0 or
@@ -218,12 +224,12 @@ export function visitorShare(visits: readonly VisitState[], detail = true): DayS
     let sums = rows.get(key);
     if (sums === undefined) {
       // The visitor counts once per row, however many of its visits are in it.
-      sums = { dimension, value, ...emptySums(), visitors: 1, engaged_ms: 0 };
+      sums = { dimension, value, ...zeroSums(), visitors: 1, engaged_ms: 0 };
       rows.set(key, sums);
     }
     return sums;
   };
-  const totals = emptySums();
+  const totals = zeroSums();
   const hours = new Map<number, HourSums>();
   for (const visit of visits) {
     const bounce = bounced(visit) ? 1 : 0;
@@ -282,7 +288,7 @@ export function visitorShare(visits: readonly VisitState[], detail = true): DayS
  * are left empty).
  */
 export function sumDay(events: readonly ReportEvent[], dayStart: number, filters: readonly Filter[] = [], detail = true): DaySums {
-  const totals = emptySums();
+  const totals = zeroSums();
   const hours = new Map<number, HourSums>();
   const rows = new Map<string, BreakdownRow>();
   const addShare = (visitorEvents: readonly ReportEvent[]) => {
@@ -320,16 +326,6 @@ export function sumDay(events: readonly ReportEvent[], dayStart: number, filters
     hours: [...hours.values()].sort((a, b) => a.hour - b.hour),
     rows: [...rows.values()],
   };
-}
-
-/** Adds `more` into `sum`. */
-export function addSums(sum: Sums, more: Sums): void {
-  sum.visitors += more.visitors;
-  sum.visits += more.visits;
-  sum.pageviews += more.pageviews;
-  sum.bounces += more.bounces;
-  sum.duration_ms += more.duration_ms;
-  sum.events += more.events;
 }
 
 function parseProps(text: string): Record<string, string> {

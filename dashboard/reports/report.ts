@@ -8,6 +8,7 @@
  */
 import type { Store } from '../../collector/db/connect.js';
 import {
+  addSums,
   type BreakdownRow,
   breakdown,
   coverPeriod,
@@ -17,6 +18,7 @@ import {
   readReportEvents,
   type Sums,
   sumDays,
+  zeroSums,
 } from '../../collector/db/rollups.js';
 import type { Site } from '../../collector/db/schema.js';
 import { filteredReport } from '../../collector/db/visit-reports.js';
@@ -201,8 +203,8 @@ export async function rawReport(
   narrow = true,
 ): Promise<Report> {
   const before = previousPeriod(period);
-  const totals = zero();
-  const previous = zero();
+  const totals = zeroSums();
+  const previous = zeroSums();
   const days: Array<{ day: string; visitors: number; pageviews: number }> = [];
   const hours: HourSums[] = [];
   const rows = new Map<string, BreakdownRow>();
@@ -212,10 +214,10 @@ export async function rawReport(
     return sumDay(await readReportEvents(store.db, site.id, from, to, conditions), from, filters, detail);
   };
   // The period before is only compared with: its totals will do.
-  for (const day of daysBetween(before.from, before.to)) add(previous, (await sumFiltered(day, false)).totals);
+  for (const day of daysBetween(before.from, before.to)) addSums(previous, (await sumFiltered(day, false)).totals);
   for (const day of daysBetween(period.from, period.to)) {
     const sums = await sumFiltered(day, true);
-    add(totals, sums.totals);
+    addSums(totals, sums.totals);
     days.push({ day, visitors: sums.totals.visitors, pageviews: sums.totals.pageviews });
     hours.push(...sums.hours);
     for (const row of sums.rows) {
@@ -223,7 +225,7 @@ export async function rawReport(
       const sum = rows.get(key);
       if (sum === undefined) rows.set(key, { ...row });
       else {
-        add(sum, row);
+        addSums(sum, row);
         sum.engaged_ms += row.engaged_ms;
       }
     }
@@ -238,19 +240,6 @@ export async function rawReport(
   }
   const series = period.granularity === 'hour' ? hourPoints(hours, period, site.timezone) : dayPoints(days, period);
   return { period, totals, previous, series, breakdowns };
-}
-
-function zero(): Sums {
-  return { visitors: 0, visits: 0, pageviews: 0, bounces: 0, duration_ms: 0, events: 0 };
-}
-
-function add(sum: Sums, more: Sums): void {
-  sum.visitors += more.visitors;
-  sum.visits += more.visits;
-  sum.pageviews += more.pageviews;
-  sum.bounces += more.bounces;
-  sum.duration_ms += more.duration_ms;
-  sum.events += more.events;
 }
 
 /** Every hour of the period's days, zero where nothing happened, labelled in local time. */
