@@ -88,8 +88,11 @@ function openPostgres(url: string, searchPath: string | undefined): Kysely<Datab
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
-/** Brings the schema up to date; throws with the failing migration's name. */
-export async function migrate(db: Kysely<Database>): Promise<void> {
+/**
+ * Brings the schema up to date, or up to the migration named `upTo` (for
+ * tests of a migration); throws with the failing migration's name.
+ */
+export async function migrate(db: Kysely<Database>, upTo?: string): Promise<void> {
   // Kysely looks for its bookkeeping tables in every schema unless told
   // which: with another schema's tables in the same database (a second
   // install, a test running beside this one) it would not make its own.
@@ -102,7 +105,7 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
     provider: { getMigrations: async () => migrations },
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`database migration ${failed} failed`, { cause: error });

@@ -210,6 +210,13 @@ export interface EngineRebuildsTable {
   position: number;
 }
 
+/** An engagement event the engine folded and dropped: no visit of its visitor-day had begun. */
+export interface EngineDroppedTable {
+  site_id: number;
+  visitor_id: number;
+  ts: number;
+}
+
 /** On SQLite, which process runs the engine, until when. */
 export interface EngineLeaseTable {
   name: string;
@@ -318,6 +325,7 @@ export interface Database {
   visit_hours: VisitHoursTable;
   engine_state: EngineStateTable;
   engine_rebuilds: EngineRebuildsTable;
+  engine_dropped: EngineDroppedTable;
   engine_lease: EngineLeaseTable;
 }
 

@@ -20,13 +20,14 @@ export interface ScratchStore extends Store {
 /**
  * Creates a fresh, migrated store: `sqlite` for a new SQLite file, or a
  * postgres:// URL in which to create (and later drop) a schema of its own.
+ * `upTo` stops the migrations at the one it names.
  */
-export async function createScratchStore(where: 'sqlite' | string): Promise<ScratchStore> {
+export async function createScratchStore(where: 'sqlite' | string, upTo?: string): Promise<ScratchStore> {
   if (where === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'sightline-scratch-'));
     const path = join(dir, 'test.db');
     const store = openStore({ dialect: 'sqlite', path });
-    await migrate(store.db);
+    await migrate(store.db, upTo);
     return {
       ...store,
       url: `sqlite:${path}`,
@@ -40,7 +41,7 @@ export async function createScratchStore(where: 'sqlite' | string): Promise<Scra
   const schema = `scratch_${randomBytes(6).toString('hex')}`;
   await withClient(adminUrl, (client) => client.query(`create schema ${schema}`));
   const store = openStore({ dialect: 'postgres', url: adminUrl }, { searchPath: schema });
-  await migrate(store.db);
+  await migrate(store.db, upTo);
   const url = new URL(adminUrl);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return {

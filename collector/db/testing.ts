@@ -34,10 +34,13 @@ export function useTestStore(dialect: Dialect): () => TestStore {
 /** A migrated store plus what it takes to throw it away. */
 export type TestStore = ScratchStore;
 
-/** Creates a fresh, migrated store: a new SQLite file, or a new PostgreSQL schema in TEST_DATABASE_URL. */
-export function createTestStore(dialect: Dialect): Promise<TestStore> {
+/**
+ * Creates a fresh, migrated store: a new SQLite file, or a new PostgreSQL
+ * schema in TEST_DATABASE_URL. `upTo` stops the migrations at the one it names.
+ */
+export function createTestStore(dialect: Dialect, upTo?: string): Promise<TestStore> {
   const url = settings.postgresUrl;
-  if (dialect === 'sqlite') return createScratchStore('sqlite');
+  if (dialect === 'sqlite') return createScratchStore('sqlite', upTo);
   if (url === undefined) throw new ConfigError('TEST_DATABASE_URL is not set');
-  return createScratchStore(url);
+  return createScratchStore(url, upTo);
 }

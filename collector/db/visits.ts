@@ -73,11 +73,17 @@ export async function readEventsAfter(
   return query.orderBy('id').limit(limit).execute();
 }
 
-/** One visitor's events in [from, to) with ids up to `upTo`, by time then id: for folding a visitor-day anew. */
-export async function readVisitorDay(
+/**
+ * The events of these visitors in [from, to) with ids up to `upTo`, by
+ * visitor, time and id: for folding visitor-days anew. It reads the whole
+ * span through events (site_id, ts, id), as an index on visitors would
+ * cost every write; the engine needs it only for events that arrive after
+ * a later one of the same visitor.
+ */
+export async function readVisitorDays(
   db: Kysely<Database>,
   siteId: number,
-  visitorId: number,
+  visitorIds: readonly number[],
   from: number,
   to: number,
   upTo: number,
@@ -86,35 +92,33 @@ export async function readVisitorDay(
     .selectFrom('events')
     .select(REPORT_EVENT_COLUMNS)
     .where('site_id', '=', siteId)
-    .where('visitor_id', '=', visitorId)
     .where('ts', '>=', from)
     .where('ts', '<', to)
     .where('id', '<=', upTo)
+    .where('visitor_id', 'in', visitorIds)
+    .orderBy('visitor_id')
     .orderBy('ts')
     .orderBy('id')
     .execute();
 }
 
-/** Engagement events of these visitors in [from, to) with ids up to `upTo`. */
-export async function earlierEngagement(
+/** The engagement the engine dropped for these visitors of a site in [from, to) (see `engine_dropped`). */
+export async function droppedEngagementOf(
   db: Kysely<Database>,
   siteId: number,
   visitorIds: readonly number[],
   from: number,
   to: number,
-  upTo: number,
-): Promise<Array<{ id: number; visitor_id: number; ts: number }>> {
+): Promise<Array<{ visitor_id: number; ts: number }>> {
   const rows = await db
-    .selectFrom('events')
-    .select(['id', 'visitor_id', 'ts'])
+    .selectFrom('engine_dropped')
+    .select(['visitor_id', 'ts'])
     .where('site_id', '=', siteId)
     .where('visitor_id', 'in', visitorIds)
     .where('ts', '>=', from)
     .where('ts', '<', to)
-    .where('id', '<=', upTo)
-    .where('name', '=', 'engagement')
     .execute();
-  return rows.map((row) => ({ id: Number(row.id), visitor_id: Number(row.visitor_id), ts: Number(row.ts) }));
+  return rows.map((row) => ({ visitor_id: Number(row.visitor_id), ts: Number(row.ts) }));
 }
 
 /** The stored visits of these visitors on these days of one site, each visitor-day's in time order. */

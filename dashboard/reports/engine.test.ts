@@ -5,13 +5,15 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../collector/db/connect.js';
-import { blocksOf, coverDays, halves, readReportEvents } from '../../collector/db/rollups.js';
+import { migrate } from '../../collector/db/connect.js';
+import { blocksOf, coverDays, halves, REPORT_EVENT_COLUMNS, readReportEvents } from '../../collector/db/rollups.js';
 import type { NewEvent, Site } from '../../collector/db/schema.js';
 import { findSite } from '../../collector/db/sites.js';
-import { dialects, useTestStore } from '../../collector/db/testing.js';
+import { createTestStore, dialects, useTestStore } from '../../collector/db/testing.js';
+import { type VisitState, visitRow } from '../../collector/db/visits.js';
 import { addSite, countRows } from '../../collector/testing.js';
 import { EventWriter } from '../../collector/writer.js';
-import { DIMENSIONS, type Filter, narrowing } from './aggregate.js';
+import { DIMENSIONS, type Filter, foldVisits, narrowing } from './aggregate.js';
 import { runEngine } from './engine.js';
 import { loadReport, type Period, rawReport } from './report.js';
 import { changeTimezone, sumEndedBlocks } from './rollup-job.js';
@@ -232,6 +234,52 @@ describe.each(dialects)('the analytics engine on %s', (dialect) => {
   });
 });
 
+describe.each(dialects)('an install whose engine ran before engine_dropped, on %s', (dialect) => {
+  it('has its dropped engagement found by the migration, and taken in by an earlier page view that comes later', async () => {
+    const store = await createTestStore(dialect, '2026-12-02-02-visit-indexes');
+    try {
+      const { db } = store;
+      await addSite(db);
+      const at = Date.parse('2026-03-06T10:00:00Z');
+      const event = (visitor: number, name: string, ts: number): NewEvent => ({
+        site_id: 1,
+        ts,
+        name,
+        url: 'https://example.com/a',
+        visitor_id: visitor,
+        engaged_ms: name === 'engagement' ? 30_000 : null,
+      });
+      // Visitor 7's engagement came before any page view of theirs: folded and dropped.
+      // Visitor 8's followed a page view: folded into a visit.
+      for (const e of [event(7, 'engagement', at + 10 * MIN), event(8, 'pageview', at), event(8, 'engagement', at + MIN)]) {
+        await db.insertInto('events').values(e).execute();
+      }
+      const folded = await db.selectFrom('events').select(REPORT_EVENT_COLUMNS).where('visitor_id', '=', 8).orderBy('ts').execute();
+      const visits: VisitState[] = [];
+      foldVisits(visits, folded, Date.parse('2026-03-06T00:00:00Z'));
+      await db
+        .insertInto('visits')
+        .values(visitRow(1, '2026-03-06', visits[0] as VisitState, true))
+        .execute();
+      await db.updateTable('engine_state').set({ position: 3 }).where('name', '=', 'events').execute();
+
+      await migrate(db);
+      const dropped = await db.selectFrom('engine_dropped').selectAll().execute();
+      expect(dropped).toEqual([{ site_id: 1, visitor_id: 7, ts: at + 10 * MIN }]);
+
+      await db
+        .insertInto('events')
+        .values(event(7, 'pageview', at + 5 * MIN))
+        .execute();
+      await settle(store);
+      const visit = await db.selectFrom('visits').select(['start_ts', 'pageviews', 'duration_ms']).where('visitor', '=', 7).execute();
+      expect(visit).toEqual([{ start_ts: at + 5 * MIN, pageviews: 1, duration_ms: 30_000 }]);
+    } finally {
+      await store.dispose();
+    }
+  });
+});
+
 describe('blocks of days', () => {
   it('names the aligned blocks that hold a day', () => {
     expect(blocksOf('2026-03-20').slice(0, 4)).toEqual([
@@ -313,11 +361,13 @@ describe.each(dialects)('the analytics engine on random streams on %s', (dialect
             // Arrival order is not time order; passes run between arrivals.
             const arrival = events.map((event, i) => ({ event, order: drawn[i]?.order ?? 0 })).sort((a, b) => a.order - b.order);
             let at = 0;
+            let pass = 0;
             for (const cut of [...cuts.sort((a, b) => a - b), arrival.length]) {
               const batch = arrival.slice(at, Math.max(at, cut)).map((a) => a.event);
               at = Math.max(at, cut);
               if (batch.length > 0) await store().db.insertInto('events').values(batch).execute();
-              await runEngine(store(), Number.POSITIVE_INFINITY, chunk);
+              // Every other pass as a new process would run it: remembering nothing, reading all it needs.
+              await runEngine(pass++ % 2 === 0 ? store() : { ...store() }, Number.POSITIVE_INFINITY, chunk);
             }
             await settle(store(), chunk);
             for (const period of periods) {

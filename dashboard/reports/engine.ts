@@ -15,12 +15,12 @@ import { committedHorizon } from '../../collector/db/horizon.js';
 import { blockKey, blocksOf, type DaySums, type ReportEvent } from '../../collector/db/rollups.js';
 import {
   type EngineEvent,
-  earlierEngagement,
+  droppedEngagementOf,
   engineState,
   inTransaction,
   loadVisits,
   readEventsAfter,
-  readVisitorDay,
+  readVisitorDays,
   runBatched,
   type StoredVisit,
   VISIT_COLUMNS,
@@ -95,6 +95,8 @@ interface Plan {
   /** Visits that new events extended, with their child rows before. */
   update: Array<{ visit: StoredVisit; before: Children }>;
   insert: Array<{ siteId: number; day: string; visit: VisitState }>;
+  /** Engagement folded and dropped, as no visit of its visitor-day has begun: site, visitor, time. */
+  dropped: Array<[number, number, number]>;
   delta: Delta;
 }
 
@@ -178,7 +180,7 @@ async function checkVersion(session: WriteSession, version: number): Promise<voi
 async function resetSite(store: Store, siteId: number, version: number): Promise<void> {
   await inTransaction(store, async (session) => {
     await checkVersion(session, version);
-    for (const table of ['visits', 'rollup_days', 'rollup_hours', 'rollup_rows', 'rollup_block_rows', 'rollup_blocks']) {
+    for (const table of ['visits', 'engine_dropped', 'rollup_days', 'rollup_hours', 'rollup_rows', 'rollup_block_rows', 'rollup_blocks']) {
       await session.run(`delete from ${table} where site_id = ?`, [siteId]);
     }
     await session.run('update engine_rebuilds set position = 0 where site_id = ?', [siteId]);
@@ -221,22 +223,31 @@ async function planChunk(
   }
   const read = await storedVisits(store, unknown);
   for (const [key, visits] of read) stored.set(key, visits);
-  for (const key of await droppedEngagement(store, unknown, read, end)) dropped.add(key);
+  for (const key of await droppedEngagement(store, unknown, read)) dropped.add(key);
   const plan: Plan = {
     visitorDays: new Map(),
     remove: [],
     update: [],
     insert: [],
+    dropped: [],
     delta: new Map(),
   };
+  // An event older than the visitor's last: the visitor-day is folded anew from its events.
+  const anew: VisitorDay[] = [];
+  for (const [key, group] of groups) {
+    group.events.sort((a, b) => a.ts - b.ts || a.id - b.id);
+    const last = stored.get(key)?.at(-1);
+    if (last === undefined ? dropped.has(key) : (group.events[0] as ReportEvent).ts < last.end) anew.push(group);
+  }
+  const eventsOf = await visitorDayEvents(store, anew, end);
   for (const [key, group] of groups) {
     const visits = stored.get(key) ?? [];
     const before = visitorShare(visits);
-    group.events.sort((a, b) => a.ts - b.ts || a.id - b.id);
-    const last = visits.at(-1);
+    const all = eventsOf.get(key);
     let after_: VisitState[];
-    if (last === undefined ? !dropped.has(key) : (group.events[0] as ReportEvent).ts >= last.end) {
+    if (all === undefined) {
       // In order, as nearly always: the new events extend the last visit or start new ones.
+      const last = visits.at(-1);
       const snapshot = last === undefined ? undefined : childrenOf(last);
       const changed = foldVisits(visits, group.events, group.dayStart);
       for (const visit of changed) {
@@ -245,20 +256,48 @@ async function planChunk(
       }
       after_ = visits;
     } else {
-      // An event older than the visitor's last: fold the visitor-day anew from its events.
-      const all = group.visitor.startsWith('v')
-        ? await readVisitorDay(store.db, group.siteId, visitorNumber(group.visitor), group.dayStart, group.dayEnd, end)
-        : group.events;
       after_ = [];
       foldVisits(after_, all, group.dayStart);
       plan.remove.push(...visits.map((visit) => visit.id));
       for (const visit of after_) plan.insert.push({ siteId: group.siteId, day: group.day, visit });
+    }
+    // No visit: every event was engagement, dropped. A visitor without an id has no later events.
+    if (after_.length === 0 && group.visitor.startsWith('v')) {
+      const visitor = visitorNumber(group.visitor);
+      for (const event of all ?? group.events) plan.dropped.push([group.siteId, visitor, event.ts]);
     }
     plan.visitorDays.set(key, after_);
     addDelta(plan.delta, group.siteId, group.day, visitorShare(after_), 1);
     addDelta(plan.delta, group.siteId, group.day, before, -1);
   }
   return plan;
+}
+
+/**
+ * Every event with an id up to `end` of each visitor-day in `groups`, by
+ * time then id, keyed as the groups are. One read per site and day.
+ */
+async function visitorDayEvents(store: Store, groups: readonly VisitorDay[], end: number): Promise<Map<string, ReportEvent[]>> {
+  const found = new Map<string, ReportEvent[]>();
+  const byDay = new Map<string, VisitorDay[]>();
+  for (const group of groups) {
+    // Without an id, the visitor is one event: the chunk's.
+    if (!group.visitor.startsWith('v')) {
+      found.set(`${group.siteId} ${group.day} ${group.visitor}`, group.events);
+      continue;
+    }
+    listIn(byDay, `${group.siteId} ${group.day}`).push(group);
+  }
+  for (const list of byDay.values()) {
+    const { siteId, day, dayStart, dayEnd } = list[0] as VisitorDay;
+    for (let start = 0; start < list.length; start += 500) {
+      const visitors = list.slice(start, start + 500).map((group) => visitorNumber(group.visitor));
+      for (const event of await readVisitorDays(store.db, siteId, visitors, dayStart, dayEnd, end)) {
+        listIn(found, `${siteId} ${day} v${event.visitor_id}`).push(event);
+      }
+    }
+  }
+  return found;
 }
 
 /**
@@ -271,33 +310,24 @@ async function droppedEngagement(
   store: Store,
   groups: ReadonlyMap<string, VisitorDay>,
   stored: ReadonlyMap<string, StoredVisit[]>,
-  end: number,
 ): Promise<Set<string>> {
   const bySite = new Map<number, VisitorDay[]>();
   for (const [key, group] of groups) {
     if (stored.has(key) || !group.visitor.startsWith('v') || group.events.every((e) => e.name === ENGAGEMENT)) continue;
-    let list = bySite.get(group.siteId);
-    if (list === undefined) {
-      list = [];
-      bySite.set(group.siteId, list);
-    }
-    list.push(group);
+    listIn(bySite, group.siteId).push(group);
   }
   const found = new Set<string>();
   for (const [siteId, list] of bySite) {
     for (let start = 0; start < list.length; start += 500) {
       const some = list.slice(start, start + 500);
-      const mine = new Set(some.flatMap((group) => group.events.map((e) => e.id)));
-      const rows = await earlierEngagement(
+      const rows = await droppedEngagementOf(
         store.db,
         siteId,
         some.map((group) => visitorNumber(group.visitor)),
         Math.min(...some.map((group) => group.dayStart)),
         Math.max(...some.map((group) => group.dayEnd)),
-        end,
       );
       for (const row of rows) {
-        if (mine.has(row.id)) continue;
         for (const group of some) {
           if (visitorNumber(group.visitor) === row.visitor_id && row.ts >= group.dayStart && row.ts < group.dayEnd) {
             found.add(`${siteId} ${group.day} ${group.visitor}`);
@@ -307,6 +337,16 @@ async function droppedEngagement(
     }
   }
   return found;
+}
+
+/** The list at `key`, made empty first when there is none. */
+function listIn<K, V>(map: Map<K, V[]>, key: K): V[] {
+  let list = map.get(key);
+  if (list === undefined) {
+    list = [];
+    map.set(key, list);
+  }
+  return list;
 }
 
 /**
@@ -408,9 +448,7 @@ async function storedVisits(store: Store, groups: ReadonlyMap<string, VisitorDay
         const key = `${siteId} ${visit.day} ${visit.visitor}`;
         // Only the pairs asked for: a visitor of one day may be listed for another.
         if (!groups.has(key)) continue;
-        const visits = found.get(key) ?? [];
-        visits.push(visit);
-        found.set(key, visits);
+        listIn(found, key).push(visit);
       }
     }
   }
@@ -487,6 +525,13 @@ async function commit(store: Store, plan: Plan, guard: (session: WriteSession) =
         const row = visitRow(visit.siteId, visit.day, visit, bounced(visit));
         return [visit.id, ...VISIT_COLUMNS.map((c) => row[c])];
       }),
+    );
+    await runBatched(
+      session,
+      'insert into engine_dropped (site_id, visitor_id, ts) values',
+      '(?, ?, ?)',
+      'on conflict do nothing',
+      plan.dropped,
     );
     const children = emptyChildRows();
     // Folding more events only adds children or raises their counts: write those.

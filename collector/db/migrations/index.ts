@@ -8,6 +8,7 @@ import * as apiKeys from './2026-11-26-06-api-keys.js';
 import * as rollupBlocks from './2026-11-26-07-rollup-blocks.js';
 import * as analyticsEngine from './2026-12-02-01-analytics-engine.js';
 import * as visitIndexes from './2026-12-02-02-visit-indexes.js';
+import * as droppedEngagement from './2026-12-02-03-dropped-engagement.js';
 
 /**
  * Every migration, imported statically so that a bundle carries them. Names
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-26-07-rollup-blocks': rollupBlocks,
   '2026-12-02-01-analytics-engine': analyticsEngine,
   '2026-12-02-02-visit-indexes': visitIndexes,
+  '2026-12-02-03-dropped-engagement': droppedEngagement,
 };
