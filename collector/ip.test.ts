@@ -1,3 +1,5 @@
+import { BlockList } from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inList, parseAddressList } from './cidr.js';
 import { clientAddress, storedAddress } from './ip.js';
@@ -17,6 +19,28 @@ describe('parseAddressList', () => {
       inList(list, '2001:db8:ff::1'),
       inList(list, 'nope'),
     ]).toEqual([true, true, false, true, false]);
+  });
+
+  it("matches IPv4 addresses as Node's BlockList does, for networks of every length", () => {
+    const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((parts) => parts.join('.'));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(ipv4, fc.nat(32)), { minLength: 1, maxLength: 3 }),
+        fc.array(ipv4, { maxLength: 20 }),
+        (networks, addresses) => {
+          const reference = new BlockList();
+          for (const [network, prefix] of networks) reference.addSubnet(network, prefix, 'ipv4');
+          const { list } = parseAddressList(networks.map(([network, prefix]) => `${network}/${prefix}`).join(' '));
+          // Inside each network as well as anywhere.
+          const inside = networks.map(([network]) => network.replace(/\d+$/, '255'));
+          for (const address of [...addresses, ...inside, ...networks.map(([network]) => network)]) {
+            expect(inList(list, address), address).toBe(reference.check(address, 'ipv4'));
+          }
+        },
+      ),
+    );
+    const all = parseAddressList('0.0.0.0/0').list;
+    expect([inList(all, '255.255.255.255'), inList(all, '0.0.0.0')]).toEqual([true, true]);
   });
 });
 
