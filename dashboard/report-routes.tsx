@@ -14,7 +14,7 @@ import { utcDay } from '../collector/time.js';
 import { toCsv } from './csv.js';
 import { page } from './page.js';
 import { DIMENSIONS, type Dimension, type Filter, pagePath } from './reports/aggregate.js';
-import { engineLag } from './reports/engine.js';
+import { CATCHING_UP_EVENTS, engineLag } from './reports/engine.js';
 import { loadRealtime } from './reports/realtime.js';
 import { loadReport, type Report } from './reports/report.js';
 import { parseReportState, type ReportState } from './reports/state.js';
@@ -47,9 +47,6 @@ const EXPORTED_COLUMNS = [
   'os',
   'device',
 ] as const satisfies ReadonlyArray<keyof Event>;
-// The engine folds new events every second; past this many unfolded events
-// (a minute of heavy traffic) the report says that it is catching up.
-const CATCHING_UP = 50_000;
 
 function reportState(c: Context, site: Site): ReportState {
   return parseReportState((name) => c.req.query(name), c.req.queries('f') ?? [], localDay(Date.now(), site.timezone));
@@ -69,7 +66,7 @@ export async function currentReport(
   dimensions?: readonly Dimension[],
 ): Promise<{ report: Report; pending: number }> {
   const lag = await engineLag(store);
-  const pending = lag.rebuilding.has(site.id) ? Math.max(1, lag.events) : lag.events > CATCHING_UP ? lag.events : 0;
+  const pending = lag.rebuilding.has(site.id) ? Math.max(1, lag.events) : lag.events > CATCHING_UP_EVENTS ? lag.events : 0;
   const report = await loadReport(store, site, state.period, state.filters, limit, dimensions);
   return { report, pending };
 }

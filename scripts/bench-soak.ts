@@ -31,7 +31,11 @@
  * after the load stops. The same figures on PostgreSQL too when
  * TEST_DATABASE_URL is set, without targets.
  *
- *   npm run bench:soak -- --seconds 60 --connections 64 --window 10
+ * With --collector it runs dist/collector.js instead (no dashboard, no
+ * engine, no report fetches), to tell the collector's share of the cost
+ * from the rest; nothing is enforced then.
+ *
+ *   npm run bench:soak -- --seconds 60 --connections 64 --window 10 [--collector]
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
@@ -48,7 +52,10 @@ import { startProcess } from './server.js';
 import { userAgents, writeTrafficScript } from './soak-traffic.js';
 
 const TASKSET = '/usr/bin/taskset';
-const ENTRY = 'dist/sightline.js';
+// --collector: the collector alone (no dashboard, no engine) under the same
+// traffic, to tell its share of the cost from the rest; no targets then.
+const COLLECTOR_ONLY = process.argv.includes('--collector');
+const ENTRY = COLLECTOR_ONLY ? 'dist/collector.js' : 'dist/sightline.js';
 // dashboard/auth.ts does not export its cookie's name.
 const SESSION_COOKIE = 'sightline_session';
 const WARMUP_SECONDS = 3;
@@ -349,6 +356,7 @@ async function soak(label: string, store: ScratchStore, bareUrl: string, enforce
     });
     let turn = 0;
     const reports = new Sampler<ReportFetch>(REPORT_EVERY_MS, async () => {
+      if (COLLECTOR_ONLY) return undefined;
       const period = turn++ % 2 === 0 ? 'today' : '30d';
       const started = performance.now();
       let status = 0;
@@ -385,7 +393,7 @@ async function soak(label: string, store: ScratchStore, bareUrl: string, enforce
     }
     await reports.stop();
 
-    const caughtUp = await catchUp(label, store, server.origin, who);
+    const caughtUp = COLLECTOR_ONLY ? undefined : await catchUp(label, store, server.origin, who);
     await rss.stop();
     const exit = await server.stop();
     stopped = true;
@@ -470,7 +478,7 @@ async function soak(label: string, store: ScratchStore, bareUrl: string, enforce
     const reportOk = measured.every((r) => r.reportP50 <= TARGET_REPORT_P50_MS) && failedFetches.length === 0;
     const exactOk = caughtUp !== undefined;
     const verdict = (ok: boolean) => (ok ? 'on target' : 'BELOW TARGET');
-    const suffix = enforce ? '' : ' (not enforced on PostgreSQL)';
+    const suffix = COLLECTOR_ONLY ? ' (the collector alone: not enforced)' : enforce ? '' : ' (not enforced on PostgreSQL)';
     console.log(
       `${label}: ratio ≥ ${TARGET_RATIO} in every window (lowest ${f2(Math.min(...measured.map((r) => r.ratio)))}): ${verdict(ratioOk)}${suffix}`,
     );
@@ -481,7 +489,7 @@ async function soak(label: string, store: ScratchStore, bareUrl: string, enforce
     console.log(
       `${label}: page views exact within ${CATCH_UP_MS / 1000} s of the load's end (${caughtUp === undefined ? 'no' : `${caughtUp.toFixed(1)} s`}): ${verdict(exactOk)}${suffix}`,
     );
-    return !enforce || (ratioOk && rssOk && reportOk && exactOk);
+    return COLLECTOR_ONLY || !enforce || (ratioOk && rssOk && reportOk && exactOk);
   } finally {
     for (const sampler of samplers) await sampler.stop();
     if (!stopped) await server.stop();
@@ -539,5 +547,7 @@ try {
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`\nbench:soak: load average ${load()}; ${failed ? 'BELOW TARGET' : 'on target'}`);
+console.log(
+  `\nbench:soak: load average ${load()}; ${COLLECTOR_ONLY ? 'the collector alone: nothing enforced' : failed ? 'BELOW TARGET' : 'on target'}`,
+);
 process.exitCode = failed ? 1 : 0;

@@ -18,6 +18,8 @@ export interface Exit {
 /** A running server process. */
 export interface RunningServer {
   readonly origin: string;
+  /** The spawned process's id: the server itself, or taskset when pinned (which then execs the server in place). */
+  readonly pid: number;
   readonly output: () => string;
   /** Sends the signal (SIGTERM unless told otherwise) and waits for the process to end. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
@@ -58,6 +60,7 @@ export async function startProcess(args: string[], env: Record<string, string>, 
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return {
     origin: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? -1,
     output: () => output,
     stop: (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

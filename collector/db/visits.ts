@@ -253,6 +253,23 @@ export const VISIT_COLUMNS = [
 ] as const satisfies readonly (keyof NewVisit)[];
 
 /**
+ * The columns that a visit's later events change; the others come from its
+ * first event. Extending a visit sets only these, so that the indexes on
+ * the others (day, country, source) are left alone.
+ */
+export const VISIT_GROWING_COLUMNS = [
+  'end_ts',
+  'last_view_ts',
+  'entry_page',
+  'exit_page',
+  'pageviews',
+  'events',
+  'duration_ms',
+  'bounce',
+  'exit_engaged_ms',
+] as const satisfies ReadonlyArray<(typeof VISIT_COLUMNS)[number]>;
+
+/**
  * Plain SQL with `?` parameters, run in one transaction on a connection of
  * its own: the engine's writes. The one dialect difference is how: on
  * SQLite through cached prepared statements of better-sqlite3, in a

@@ -1,6 +1,7 @@
 // The engine as `npm start` runs it, on its own thread in the built server:
 // killed mid-pass it loses and doubles nothing, a second process takes over
 // from a dead one, and the numbers still equal the raw events.
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Store } from '../../collector/db/connect.js';
 import type { NewEvent, Site } from '../../collector/db/schema.js';
@@ -9,7 +10,7 @@ import { createTestStore, dialects } from '../../collector/db/testing.js';
 import { addSite } from '../../collector/testing.js';
 import { type RunningServer, startServer, waitFor } from '../../scripts/server.js';
 import { DIMENSIONS } from './aggregate.js';
-import { engineLag } from './engine.js';
+import { CATCHING_UP_EVENTS, engineLag } from './engine.js';
 import { loadReport, type Period, rawReport } from './report.js';
 
 const DAY = Date.parse('2026-05-04T00:00:00Z');
@@ -56,7 +57,52 @@ async function expectEqualToRaw(store: Store): Promise<void> {
   for (const dimension of DIMENSIONS) expect(engine.breakdowns[dimension], dimension).toEqual(raw.breakdowns[dimension]);
 }
 
+/** The nice value of each thread of a process that still runs (field 19 of /proc/PID/task/TID/stat). */
+function threadNiceness(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
+
 describe.each(dialects)('the engine thread on %s', (dialect) => {
+  it('folds a backlog at low priority, then hands over to a thread at normal priority that keeps up', async () => {
+    const store = await createTestStore(dialect);
+    let server: RunningServer | undefined;
+    try {
+      await addSite(store.db);
+      const events = manyEvents(CATCHING_UP_EVENTS + 5_000);
+      await insertMany(store, events);
+      server = await startServer(store.url);
+      const { pid } = server;
+      const output = server.output;
+      await waitFor(
+        () => output().includes('engine folding a backlog at low priority'),
+        20_000,
+        () => `no backlog was seen:\n${output()}`,
+      );
+      // One thread, the engine's, gives way to ingest meanwhile.
+      expect(threadNiceness(pid).filter((nice) => nice === 10)).toHaveLength(1);
+      await waitFor(
+        async () => (await engineLag(store)).events === 0 && threadNiceness(pid).every((nice) => nice === 0),
+        120_000,
+        () => `the engine did not catch up and hand over:\n${output()}`,
+      );
+      // The thread that follows folds new events within seconds.
+      await insertMany(store, manyEvents(100));
+      await waitFor(
+        async () => (await engineLag(store)).events === 0,
+        10_000,
+        () => `new events were not folded:\n${output()}`,
+      );
+      expect(threadNiceness(pid).every((nice) => nice === 0)).toBe(true);
+      expect(output()).not.toContain('analytics engine failed');
+    } finally {
+      await server?.stop('SIGKILL');
+      await store.dispose();
+    }
+  }, 240_000);
+
   it('keeps the numbers exact through a kill -9 in the middle of a pass', async () => {
     const store = await createTestStore(dialect);
     const servers: RunningServer[] = [];

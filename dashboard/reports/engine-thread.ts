@@ -8,6 +8,8 @@ const ENGINE_OLD_MB = 96;
 const ENGINE_YOUNG_MB = 8;
 /** A thread that died is started again after this pause. */
 const RESTART_MS = 1_000;
+/** What a thread that folded a backlog at low priority says as it ends: start the next one at once. */
+export const CAUGHT_UP = 'caught up';
 
 /**
  * Starts the analytics engine on a thread of its own, from the bundle's
@@ -28,10 +30,14 @@ export function startEngineThread(database: DatabaseSetting): () => Promise<void
     });
     worker.unref();
     worker.on('error', (error) => logError('the analytics engine thread failed; it starts again', error));
+    let handOver = false;
+    worker.on('message', (message) => {
+      handOver = message === CAUGHT_UP;
+    });
     exited = new Promise<void>((resolve) =>
       worker.once('exit', () => {
         resolve();
-        if (!stopping) setTimeout(start, RESTART_MS).unref();
+        if (!stopping) setTimeout(start, handOver ? 0 : RESTART_MS).unref();
       }),
     );
   };

@@ -14,8 +14,8 @@ import type { Store } from '../../collector/db/connect.js';
 import { committedHorizon } from '../../collector/db/horizon.js';
 import { blockKey, blocksOf, type DaySums, type ReportEvent } from '../../collector/db/rollups.js';
 import {
-  type EngineEvent,
   droppedEngagementOf,
+  type EngineEvent,
   engineState,
   inTransaction,
   loadVisits,
@@ -24,6 +24,7 @@ import {
   runBatched,
   type StoredVisit,
   VISIT_COLUMNS,
+  VISIT_GROWING_COLUMNS,
   type VisitState,
   visitorNumber,
   visitRow,
@@ -32,6 +33,13 @@ import {
 import { ENGAGEMENT } from '../../collector/parse.js';
 import { bounced, foldVisits, visitorKey, visitorShare } from './aggregate.js';
 import { dayBounds, localDay } from './zone.js';
+
+/**
+ * A backlog of more unfolded events than this (a minute of heavy traffic) is
+ * a catch-up, as after a fresh install of a large store: the report says
+ * so, and the engine's thread gives way to ingest until it is done.
+ */
+export const CATCHING_UP_EVENTS = 50_000;
 
 /** Events folded per transaction: bounds the memory and the time a chunk holds SQLite's write lock. */
 export const CHUNK_EVENTS = 2000;
@@ -520,7 +528,7 @@ async function commit(store: Store, plan: Plan, guard: (session: WriteSession) =
       session,
       `insert into visits (id, ${columns}) values`,
       `(?, ${tuple.slice(1)}`,
-      `on conflict (id) do update set ${VISIT_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+      `on conflict (id) do update set ${VISIT_GROWING_COLUMNS.map((c) => `${c} = excluded.${c}`).join(', ')}`,
       plan.update.map(({ visit }) => {
         const row = visitRow(visit.siteId, visit.day, visit, bounced(visit));
         return [visit.id, ...VISIT_COLUMNS.map((c) => row[c])];

@@ -126,10 +126,11 @@ export function leaseFor(setting: DatabaseSetting, store: Store): Lease {
 
 /**
  * Runs the engine every `everyMs` while this process holds the lease, and
- * sums ended blocks once an hour and after catching up. Returns the
- * function that stops it (and waits for the turn in progress).
+ * sums ended blocks once an hour and after catching up. `onCaughtUp` is
+ * called after each turn that left nothing unfolded. Returns the function
+ * that stops it (and waits for the turn in progress).
  */
-export function startEngine(store: Store, lease: Lease, everyMs = TURN_MS): () => Promise<void> {
+export function startEngine(store: Store, lease: Lease, everyMs = TURN_MS, onCaughtUp?: () => void): () => Promise<void> {
   let stopped = false;
   let blocksDone = '';
   let catchingUp = false;
@@ -163,6 +164,7 @@ export function startEngine(store: Store, lease: Lease, everyMs = TURN_MS): () =
             await sumEndedBlocks(store);
             blocksDone = hour;
           }
+          if (progress.behind === 0) onCaughtUp?.();
         }
       } catch (error) {
         if (!(error instanceof EngineConflict)) logError('the analytics engine failed a turn; it tries again', error);
