@@ -234,24 +234,6 @@ export function visitRow(siteId: number, day: string, visit: VisitState, bounce:
   };
 }
 
-/** Column order of a visits insert. */
-export const VISIT_COLUMNS = [
-  'site_id',
-  'day',
-  'visitor',
-  'start_ts',
-  'end_ts',
-  'last_view_ts',
-  'entry_page',
-  'exit_page',
-  'pageviews',
-  'events',
-  'duration_ms',
-  'bounce',
-  'exit_engaged_ms',
-  ...VISIT_ATTRIBUTES,
-] as const satisfies readonly (keyof NewVisit)[];
-
 /**
  * The columns that a visit's later events change; the others come from its
  * first event. Extending a visit sets only these, so that the indexes on
@@ -267,7 +249,17 @@ export const VISIT_GROWING_COLUMNS = [
   'duration_ms',
   'bounce',
   'exit_engaged_ms',
-] as const satisfies ReadonlyArray<(typeof VISIT_COLUMNS)[number]>;
+] as const satisfies ReadonlyArray<keyof NewVisit>;
+
+/** Column order of a visits insert. */
+export const VISIT_COLUMNS = [
+  'site_id',
+  'day',
+  'visitor',
+  'start_ts',
+  ...VISIT_GROWING_COLUMNS,
+  ...VISIT_ATTRIBUTES,
+] as const satisfies readonly (keyof NewVisit)[];
 
 /**
  * Plain SQL with `?` parameters, run in one transaction on a connection of
