@@ -2,12 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type CsvCell, toCsv } from './csv.js';
 
-/** The text `toCsv` writes for `cell`, beside a second column so a lone empty field's rule stays out of the way. */
+/** What `toCsv` writes between the quotes of `cell`'s field, beside a second column; every field is quoted. */
 function one(cell: CsvCell): string {
   const csv = toCsv(['h', 'end'], [[cell, 'end']]);
-  expect(csv.startsWith('h,end\r\n')).toBe(true);
-  expect(csv.endsWith(',end\r\n')).toBe(true);
-  return csv.slice('h,end\r\n'.length, -',end\r\n'.length);
+  expect(csv.startsWith('"h","end"\r\n')).toBe(true);
+  expect(csv.endsWith('","end"\r\n')).toBe(true);
+  const quoted = csv.slice('"h","end"\r\n'.length, -',"end"\r\n'.length);
+  expect(quoted.startsWith('"') && quoted.endsWith('"')).toBe(true);
+  return quoted.slice(1, -1);
 }
 
 /**
@@ -59,7 +61,7 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('toCsv', () => {
-  it('writes a header and rows, comma-separated, every record ending in CRLF', () => {
+  it('writes a header and rows, comma-separated, every field quoted, every record ending in CRLF', () => {
     expect(
       toCsv(
         ['date', 'visitors', 'pageviews'],
@@ -68,24 +70,24 @@ describe('toCsv', () => {
           ['2026-11-04', 0, 0],
         ],
       ),
-    ).toBe('date,visitors,pageviews\r\n2026-11-03,120,340\r\n2026-11-04,0,0\r\n');
+    ).toBe('"date","visitors","pageviews"\r\n"2026-11-03","120","340"\r\n"2026-11-04","0","0"\r\n');
   });
 
   it('writes only the header when there are no rows', () => {
-    expect(toCsv(['a', 'b'], [])).toBe('a,b\r\n');
+    expect(toCsv(['a', 'b'], [])).toBe('"a","b"\r\n');
   });
 
   it.each<[string, CsvCell, string]>([
     ['plain text as is', 'hello', 'hello'],
     ['an empty string as an empty field', '', ''],
     ['null as an empty field', null, ''],
-    ['a comma quoted', 'a,b', '"a,b"'],
-    ['a quote doubled and quoted', 'say "hi"', '"say ""hi"""'],
-    ['a lone quote', '"', '""""'],
-    ['LF quoted', 'a\nb', '"a\nb"'],
-    ['CR quoted', 'a\rb', '"a\rb"'],
-    ['CRLF quoted', 'a\r\nb', '"a\r\nb"'],
-    ['spaces kept, not quoted', '  padded  ', '  padded  '],
+    ['a comma quoted', 'a,b', 'a,b'],
+    ['a quote doubled and quoted', 'say "hi"', 'say ""hi""'],
+    ['a lone quote', '"', '""'],
+    ['LF quoted', 'a\nb', 'a\nb'],
+    ['CR quoted', 'a\rb', 'a\rb'],
+    ['CRLF quoted', 'a\r\nb', 'a\r\nb'],
+    ['spaces kept', '  padded  ', '  padded  '],
     ['non-ASCII as is', 'café 日本 😀', 'café 日本 😀'],
     ['an apostrophe at the start left alone', "'quoted", "'quoted"],
   ])('fields: %s', (_name, cell, expected) => {
@@ -93,15 +95,15 @@ describe('toCsv', () => {
   });
 
   it.each<[string, string, string]>([
-    ['=', '=HYPERLINK("https://evil.example","x")', `"'=HYPERLINK(""https://evil.example"",""x"")"`],
+    ['=', '=HYPERLINK("https://evil.example","x")', `'=HYPERLINK(""https://evil.example"",""x"")`],
     ['= alone', '=', "'="],
     ['+', '+1+2', "'+1+2"],
     ['-', '-2+3', "'-2+3"],
     ['- in a string that looks like a number', '-5', "'-5"],
     ['@', '@SUM(A1:A2)', "'@SUM(A1:A2)"],
     ['tab', '\t=1', "'\t=1"],
-    ['CR, then quoted for the CR', '\r=1', `"'\r=1"`],
-    ['= with a comma, prefixed before quoting', '=1,2', `"'=1,2"`],
+    ['CR, then quoted for the CR', '\r=1', `'\r=1`],
+    ['= with a comma, prefixed before quoting', '=1,2', `'=1,2`],
   ])('formula injection: a string starting with %s gets an apostrophe', (_name, cell, expected) => {
     expect(one(cell)).toBe(expected);
   });
@@ -116,7 +118,7 @@ describe('toCsv', () => {
   });
 
   it('applies the same rules to the header', () => {
-    expect(toCsv(['=cmd', 'a,b', 'ok'], [])).toBe(`'=cmd,"a,b",ok\r\n`);
+    expect(toCsv(['=cmd', 'a,b', 'ok'], [])).toBe(`"'=cmd","a,b","ok"\r\n`);
   });
 
   it.each<[string, number, string]>([
@@ -174,7 +176,7 @@ describe('toCsv', () => {
   it('round-trips any cells: strings come back as written (apostrophe aside), numbers as their value', () => {
     const cell = fc.oneof(
       fc.string({ maxLength: 20 }),
-      fc.string({ unit: fc.constantFrom('a', ',', '"', '\r', '\n', '=', '-', '+', '@', '\t', ' ', "'"), maxLength: 8 }),
+      fc.string({ unit: fc.constantFrom('a', ',', ';', '"', '\r', '\n', '=', '-', '+', '@', '\t', ' ', "'"), maxLength: 8 }),
       fc.integer(),
       fc.double({ noNaN: true, noDefaultInfinity: true }),
       fc.constant(null),
@@ -189,7 +191,7 @@ describe('toCsv', () => {
     fc.assert(
       fc.property(table, ({ header, rows }) => {
         // Numbers are compared by value below, since their text has many spellings.
-        const expectedText = (c: string | null): string => (c === null ? '' : /^[=+\-@\t\r]/.test(c) ? `'${c}` : c);
+        const expectedText = (c: string | null): string => (c === null ? '' : c.replace(/(^|;)([=+\-@\t\r])/g, "$1'$2"));
         const parsed = parseCsv(toCsv(header, rows));
         expect(parsed.length).toBe(rows.length + 1);
         expect(parsed[0]).toEqual(header.map(expectedText));

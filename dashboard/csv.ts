@@ -3,20 +3,22 @@ export type CsvCell = string | number | null;
 
 // Spreadsheets run a cell that starts with one of these as a formula. Visitors
 // choose URLs, referrers and event names, so an export must not let them.
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+// A spreadsheet set to split on `;` (the list separator in most of
+// continental Europe) starts a cell after every `;`, quotes or not, so a
+// formula character is neutralised there too.
+const FORMULA = /(^|;)([=+\-@\t\r])/g;
 
 /**
- * An RFC 4180 CSV document: the header, then one record per row, fields
- * separated by commas, every record ending in CRLF.
+ * A CSV document: the header, then one record per row, fields separated by
+ * commas, every record ending in CRLF (RFC 4180).
  *
- * - Fields holding a comma, quote, CR or LF are quoted, quotes doubled.
+ * - Every field is quoted, quotes doubled.
  * - `null` and non-finite numbers (NaN, ±Infinity) become empty fields.
  * - Numbers are written in plain decimal, never exponent form.
- * - A string (header or cell) starting with `=`, `+`, `-`, `@`, tab or CR
- *   gets a leading apostrophe so spreadsheets show it as text instead of
- *   running it. Numbers are never prefixed, so pass a negative count as a
- *   number: the string `'-5'` comes out as `'-5`.
+ * - In a string (header or cell), `=`, `+`, `-`, `@`, tab or CR at the
+ *   start or after a `;` gets an apostrophe before it, so spreadsheets show
+ *   it as text instead of running it. Numbers are never changed, so pass a
+ *   negative count as a number: the string `'-5'` comes out as `'-5`.
  */
 export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<CsvCell>>): string {
   let out = record(header);
@@ -25,16 +27,12 @@ export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArr
 }
 
 function record(cells: ReadonlyArray<CsvCell>): string {
-  // A lone empty field would be a blank line, which many readers skip.
-  if (cells.length === 1 && field(cells[0] ?? null) === '') return '""\r\n';
   return `${cells.map(field).join(',')}\r\n`;
 }
 
 function field(cell: CsvCell): string {
-  if (cell === null) return '';
-  if (typeof cell === 'number') return plainDecimal(cell);
-  const text = FORMULA_START.test(cell) ? `'${cell}` : cell;
-  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  const text = cell === null ? '' : typeof cell === 'number' ? plainDecimal(cell) : cell.replace(FORMULA, "$1'$2");
+  return `"${text.replaceAll('"', '""')}"`;
 }
 
 /** `n` without an exponent: 1e21 as 1000000000000000000000, 1e-7 as 0.0000001. */

@@ -161,17 +161,20 @@ describe.each(dialects)('the report page on %s', (dialect) => {
       /^attachment; filename="example.com-page-\d{4}-\d\d-\d\d-\d{4}-\d\d-\d\d.csv"$/,
     );
     expect((await pages.text()).split('\r\n')).toEqual([
-      'page,visitors,visits,pageviews,bounces,visit_duration_ms,events,engaged_ms',
-      '/pricing,2,2,2,0,0,0,42000',
-      '/signup,1,1,1,0,0,0,0',
+      '"page","visitors","visits","pageviews","bounces","visit_duration_ms","events","engaged_ms"',
+      '"/pricing","2","2","2","0","0","0","42000"',
+      '"/signup","1","1","1","0","0","0","0"',
       '',
     ]);
     const events = await (await browser.get('/site/1/export/events.csv?period=today&f=country:US')).text();
     const lines = events.trim().split('\r\n');
     expect(lines[0]).toBe(
-      'time_utc,event,url,referrer,props,engaged_ms,source,utm_source,utm_medium,utm_campaign,utm_term,utm_content,country,region,city,browser,browser_version,os,device,ip',
+      'time_utc,event,url,referrer,props,engaged_ms,source,utm_source,utm_medium,utm_campaign,utm_term,utm_content,country,region,city,browser,browser_version,os,device,ip'
+        .split(',')
+        .map((name) => `"${name}"`)
+        .join(','),
     );
-    expect(lines.slice(1).map((line) => line.split(',')[1])).toEqual(['pageview']);
+    expect(lines.slice(1).map((line) => line.split(',')[1])).toEqual(['"pageview"']);
     expect((await browser.get('/site/1/export/secrets.csv')).status).toBe(404);
     // Another account cannot export it; nor can anyone without one.
     const other = new TestBrowser(server);
