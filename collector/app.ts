@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { IngestConfig } from './config.js';
 import type { Store } from './db/connect.js';
 import { errorStatus, HttpError, handleError } from './errors.js';
+import type { DropReason } from './filter.js';
 import { Geo } from './geo.js';
 import { type IngestDeps, ingestBeacon, ingestPixel, ingestVisit, type Outcome, type RequestFacts } from './ingest.js';
 import { MAX_BODY, parseBeacon, parseId, parsePixel, parseVisitForm } from './parse.js';
@@ -176,10 +177,10 @@ export function createCollector({ ingest, tracker, stats }: CollectorDeps): Hono
     '/site/:id/visit',
     collectorRoute(stats, async (c) => {
       const siteId = parseSiteId(c.req.param('id') ?? '');
-      const visit = parseVisitForm(await readForm(c));
+      const visit = parseVisitForm(await readForm(c), Date.now());
       const outcome = await ingestVisit(ingest, siteId, visit, requestFacts(c));
       const response = c.text(
-        outcome.dropped ? `Visit for site ${siteId} not counted: ${outcome.dropped}\n` : `Added visit for site ${siteId}\n`,
+        told(outcome) ? `Visit for site ${siteId} not counted: ${outcome.dropped}\n` : `Added visit for site ${siteId}\n`,
         201,
         { ...ANY_ORIGIN, ...droppedHeader(outcome) },
       );
@@ -270,9 +271,18 @@ function outcomeName(outcome: Outcome): string {
   return outcome.dropped === undefined ? 'accepted' : `dropped_${outcome.dropped}`;
 }
 
-/** The response header that names a drop, if the event was dropped. */
+/**
+ * Whether the answer names the drop: for bots and other hosts, which helps
+ * a site's owner see why. An excluded address gets the answer of a stored
+ * event: naming it would tell a visitor that they are on the list.
+ */
+function told(outcome: Outcome): outcome is { dropped: DropReason } {
+  return outcome.dropped !== undefined && outcome.dropped !== 'ip';
+}
+
+/** The response header that names a drop, if the answer may (`told`). */
 function droppedHeader(outcome: Outcome): Record<string, string> {
-  return outcome.dropped === undefined ? {} : { [DROPPED_HEADER]: outcome.dropped };
+  return told(outcome) ? { [DROPPED_HEADER]: outcome.dropped } : {};
 }
 
 function parseSiteId(text: string): number {

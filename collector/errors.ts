@@ -7,6 +7,15 @@ import { logError, loggablePath } from './log.js';
 export type FieldErrors = Record<string, string>;
 
 /**
+ * An empty FieldErrors without a prototype: a client's field named
+ * `__proto__` is recorded like any other, instead of vanishing into the
+ * object's prototype and letting the request through.
+ */
+export function fieldErrors(): FieldErrors {
+  return Object.create(null) as FieldErrors;
+}
+
+/**
  * The one error type that handlers throw. Its message is shown to the client,
  * so it must never carry internals; a 500's message is replaced anyway.
  */

@@ -108,13 +108,14 @@ describe('parsePixel', () => {
 
 describe('parseVisitForm', () => {
   const seed = { event: 'BashVisit', browser: 'cURL', url: '/', ip_address: '1.2.3.4', date: '2013-11-09' };
+  const NOW = Date.UTC(2026, 11, 2, 6, 0);
 
   it("accepts the seed's curl visit", () => {
-    expect(parseVisitForm(seed)).toEqual({ name: 'BashVisit', url: '/', browser: 'cURL', ip: '1.2.3.4', ts: Date.UTC(2013, 10, 9) });
+    expect(parseVisitForm(seed, NOW)).toEqual({ name: 'BashVisit', url: '/', browser: 'cURL', ip: '1.2.3.4', ts: Date.UTC(2013, 10, 9) });
   });
 
   it('leaves optional fields empty', () => {
-    expect(parseVisitForm({ event: 'x', url: '/', date: '2020-01-01' })).toMatchObject({ browser: null, ip: null });
+    expect(parseVisitForm({ event: 'x', url: '/', date: '2020-01-01' }, NOW)).toMatchObject({ browser: null, ip: null });
   });
 
   it.each([
@@ -125,10 +126,16 @@ describe('parseVisitForm', () => {
     ['a NUL in the browser', { ...seed, browser: 'cu\u0000rl' }, ['browser']],
     ['a file for a field', { ...seed, url: new Blob(['x']) }, ['url']],
     ['nothing at all', {}, ['event', 'url', 'date']],
+    ['a date two days ahead', { ...seed, date: '2026-12-04' }, ['date']],
+    ['a date far in the future', { ...seed, date: '2999-12-31' }, ['date']],
   ])('refuses %s', (_label, form, fields) => {
-    const errors = fieldErrors(() => parseVisitForm(form));
+    const errors = fieldErrors(() => parseVisitForm(form, NOW));
     expect(Object.keys(errors).sort()).toEqual([...fields].sort());
   });
+});
+
+it.each(['2026-12-02', '2026-12-03'])('parseVisitForm accepts %s on 2026-12-02: somewhere it is already that day', (date) => {
+  expect(parseVisitForm({ event: 'x', url: '/', date }, Date.UTC(2026, 11, 2, 6, 0)).ts).toBe(Date.parse(`${date}T00:00:00Z`));
 });
 
 describe('parseDay', () => {

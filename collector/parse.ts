@@ -3,8 +3,9 @@
  * every bad field at once. Nothing here touches the database.
  */
 import { isIP } from 'node:net';
-import { type FieldErrors, HttpError } from './errors.js';
+import { type FieldErrors, fieldErrors, HttpError } from './errors.js';
 import { type Page, parseHttpUrl, parsePage } from './page.js';
+import { DAY_MS } from './time.js';
 
 /** Longest URL or referrer we keep; longer ones are refused, not cut. */
 export const MAX_URL = 2048;
@@ -75,8 +76,7 @@ export function parseBeacon(body: string): Beacon {
     throw new HttpError(400, 'The body must be a JSON object.');
   }
   const input = data as Record<string, unknown>;
-  // No prototype: a body's "__proto__" key must be named like any other.
-  const errors: FieldErrors = Object.create(null);
+  const errors = fieldErrors();
   // JSON.parse makes plain objects: every key `in` reaches is the body's own.
   for (const key in input) {
     if (!BEACON_KEYS.has(key)) errors[key] = 'unknown field';
@@ -169,7 +169,7 @@ export interface PixelView {
 
 /** Parses the pixel's `?s=SITE` and the page URL from its Referer header. */
 export function parsePixel(site: string | undefined, referer: string | undefined): PixelView {
-  const errors: FieldErrors = {};
+  const errors = fieldErrors();
   const id = site === undefined ? 0 : parseId(site);
   if (id < 1) errors.s = 'required: the site id, a positive whole number';
   const url = checkText(errors, 'referer', referer, MAX_URL, true);
@@ -181,10 +181,11 @@ export function parsePixel(site: string | undefined, referer: string | undefined
 
 /**
  * Parses the seed's visit form: `event`, `browser`, `url`, `ip_address`,
- * `date` (YYYY-MM-DD). Unknown fields are ignored, as the seed's form did.
+ * `date` (YYYY-MM-DD, at most a day after `now`). Unknown fields are
+ * ignored, as the seed's form did.
  */
-export function parseVisitForm(form: Record<string, unknown>): Visit {
-  const errors: FieldErrors = {};
+export function parseVisitForm(form: Record<string, unknown>, now: number): Visit {
+  const errors = fieldErrors();
   const name = checkText(errors, 'event', form.event, MAX_NAME, true);
   const url = checkText(errors, 'url', form.url, MAX_URL, true);
   const browser = checkText(errors, 'browser', form.browser, MAX_BROWSER, false);
@@ -193,6 +194,8 @@ export function parseVisitForm(form: Record<string, unknown>): Visit {
   const date = checkText(errors, 'date', form.date, 10, true);
   const ts = date === null ? null : parseDay(date);
   if (date !== null && ts === null) errors.date = 'must be a real date written YYYY-MM-DD';
+  // Somewhere it is already tomorrow; later than that is no visit yet.
+  else if (ts !== null && ts > now + DAY_MS) errors.date = 'must not be more than a day in the future';
   failIfAny(errors, 'The visit was refused.');
   return { name: name as string, url: url as string, browser: browser || null, ip: ip || null, ts: ts as number };
 }

@@ -21,6 +21,7 @@ import {
 import type { Db } from '../collector/db/schema.js';
 import { HttpError } from '../collector/errors.js';
 import { clientAddress } from '../collector/ip.js';
+import { parseId } from '../collector/parse.js';
 import { endSession, newToken, safeNext, secureRequest, signedIn, startSession, tokenHash } from './auth.js';
 import { hasControlCharacter, normalEmail, parseRegisterForm, passwordError } from './forms.js';
 import { currentUser, page, viewerOf } from './page.js';
@@ -202,8 +203,9 @@ export function accountRoutes(deps: AccountDeps): Hono {
   });
 
   app.post('/account/keys/:id/revoke', signedIn, async (c) => {
-    const id = Number(c.req.param('id'));
-    if (!Number.isSafeInteger(id) || !(await deleteApiKey(db, currentUser(c).id, id))) throw new HttpError(404, 'There is no such key.');
+    // Plain decimal digits only: Number() would read 0x3 or 1e2 as an id.
+    const id = parseId(c.req.param('id') ?? '');
+    if (id < 1 || !(await deleteApiKey(db, currentUser(c).id, id))) throw new HttpError(404, 'There is no such key.');
     return c.redirect('/account#api-keys', 303);
   });
 

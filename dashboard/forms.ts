@@ -1,6 +1,6 @@
 import { parseAddressList } from '../collector/cidr.js';
 import type { SiteFilters } from '../collector/db/sites.js';
-import type { FieldErrors } from '../collector/errors.js';
+import { type FieldErrors, fieldErrors } from '../collector/errors.js';
 import { parseHttpUrl } from '../collector/page.js';
 
 /** A checked add-site form. */
@@ -18,7 +18,7 @@ const MAX_SITE_NAME = 100;
  * is kept as origin plus path, without query or fragment.
  */
 export function parseSiteForm(form: Record<string, unknown>): { site: SiteInput } | { errors: FieldErrors } {
-  const errors: FieldErrors = {};
+  const errors = fieldErrors();
   const rawUrl = typeof form.base_url === 'string' ? form.base_url.trim() : '';
   const name = typeof form.name === 'string' ? form.name.trim() : '';
   let url: URL | undefined;
@@ -103,7 +103,7 @@ export function parseRegisterForm(
   const email = normalEmail(form.email);
   const name = text(form.name).trim();
   const password = text(form.password);
-  const errors: FieldErrors = {};
+  const errors = fieldErrors();
   const badEmail = emailError(email);
   if (badEmail !== undefined) errors.email = badEmail;
   const badPassword = passwordError(password);

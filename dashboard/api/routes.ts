@@ -130,8 +130,7 @@ export function createApi(deps: ApiDeps): Hono {
       const values = checkParams(op, c.req.queries() as Record<string, string[]>, c.req.param() as Record<string, string>);
       let body: Record<string, unknown> = {};
       if (op.body !== undefined) {
-        if (!(c.req.header('content-type') ?? '').startsWith('application/json'))
-          throw new HttpError(415, 'Send the body as application/json.');
+        if (!isJson(c.req.header('content-type'))) throw new HttpError(415, 'Send the body as application/json.');
         let json: unknown;
         try {
           json = await c.req.json();
@@ -298,4 +297,10 @@ function timeOnPage(row: BreakdownRow): number | null {
 function eventJson(event: Event) {
   const { site_id: _site, ...rest } = event;
   return { ...rest, time: new Date(event.ts).toISOString(), props: event.props === null ? null : (JSON.parse(event.props) as unknown) };
+}
+
+/** Whether a Content-Type names JSON: application/json, or a `+json` type, with any parameters. */
+export function isJson(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[\w.-]+\+json$/.test(type);
 }

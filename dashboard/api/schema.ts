@@ -3,8 +3,7 @@
  * requests are checked and the OpenAPI document is written, so the two
  * cannot drift. A small subset of JSON Schema, as OpenAPI 3.1 uses it.
  */
-import type { FieldErrors } from '../../collector/errors.js';
-import { HttpError } from '../../collector/errors.js';
+import { fieldErrors, HttpError } from '../../collector/errors.js';
 
 /** A string, as parameters and fields take it. */
 export interface StringSchema {
@@ -88,7 +87,7 @@ function checkValue(schema: Param['schema'], text: string): string | number | { 
  * collected, unknown parameters included, and answered together as a 400.
  */
 export function checkParams(op: Operation, query: Record<string, string[]>, path: Record<string, string>): Values {
-  const errors: FieldErrors = {};
+  const errors = fieldErrors();
   const values: Values = {};
   const known = new Set(op.params.map((p) => p.name));
   for (const name of Object.keys(query)) if (!known.has(name)) errors[name] = 'is not a parameter of this endpoint';
@@ -114,7 +113,7 @@ export function checkParams(op: Operation, query: Record<string, string[]>, path
 /** Checks a JSON body against an object schema; unknown fields are errors too. */
 export function checkBody(schema: ObjectSchema, body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'Send a JSON object.');
-  const errors: FieldErrors = {};
+  const errors = fieldErrors();
   const record = body as Record<string, unknown>;
   for (const name of Object.keys(record)) if (!Object.hasOwn(schema.properties, name)) errors[name] = 'is not a field of this request';
   for (const name of schema.required ?? []) if (record[name] === undefined) errors[name] = 'is required';
