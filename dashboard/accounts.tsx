@@ -8,8 +8,8 @@ import { type Context, Hono } from 'hono';
 import { socketAddress } from '../collector/app.js';
 import type { Config } from '../collector/config.js';
 import {
+  changePassword,
   deleteApiKey,
-  deleteUserSessions,
   findUserByEmail,
   insertApiKey,
   insertInvite,
@@ -177,9 +177,8 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const weak = passwordError(password);
     if (weak !== undefined) errors.password = weak;
     if (Object.keys(errors).length > 0) return accountPage(c, errors, 400);
-    await setPasswordHash(db, user.id, await hashPassword(password));
-    // Every session ends, this one too; this browser gets a new one.
-    await deleteUserSessions(db, user.id);
+    // Every session ends, this one too, and every API key goes; this browser gets a new session.
+    await changePassword(db, user.id, await hashPassword(password));
     await startSession(c, db, user.id, secure(c), now());
     return c.redirect('/account?changed=1', 303);
   });

@@ -73,7 +73,7 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
     }),
   );
   app.use(csrfProtection(config.accounts.secureCookies));
-  app.use(loadSession(db));
+  app.use(loadSession(db, config.accounts.secureCookies));
 
   app.get('/assets/style.css', (c) => {
     c.header('Cache-Control', 'public, max-age=300');

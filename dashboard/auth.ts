@@ -39,8 +39,12 @@ export function secureRequest(c: Context, secureCookies: boolean): boolean {
   return secureCookies || new URL(c.req.url).protocol === 'https:';
 }
 
-/** Finds the signed-in account from the session cookie, for every dashboard request. */
-export function loadSession(db: Db, now: () => number = Date.now): MiddlewareHandler {
+/**
+ * Finds the signed-in account from the session cookie, for every dashboard
+ * request. When the session's last use is noted (hourly), the cookie's
+ * Max-Age starts again too, so that browser and server expire it together.
+ */
+export function loadSession(db: Db, secureCookies: boolean, now: () => number = Date.now): MiddlewareHandler {
   let lastSweep = 0;
   return async (c, next) => {
     c.set('user', undefined);
@@ -51,7 +55,10 @@ export function loadSession(db: Db, now: () => number = Date.now): MiddlewareHan
       const found = await findSessionUser(db, hash, at - SESSION_IDLE_MS);
       if (found !== undefined) {
         c.set('user', found.user);
-        if (at - found.lastSeenAt > TOUCH_EVERY_MS) await touchSession(db, hash, at);
+        if (at - found.lastSeenAt > TOUCH_EVERY_MS) {
+          await touchSession(db, hash, at);
+          setSessionCookie(c, token, secureRequest(c, secureCookies));
+        }
       }
       // Expired sessions are deleted now and then, not on every request.
       if (at - lastSweep > TOUCH_EVERY_MS) {
@@ -67,6 +74,10 @@ export function loadSession(db: Db, now: () => number = Date.now): MiddlewareHan
 export async function startSession(c: Context, db: Db, userId: number, secure: boolean, now = Date.now()): Promise<void> {
   const token = newToken();
   await insertSession(db, tokenHash(token), userId, now);
+  setSessionCookie(c, token, secure);
+}
+
+function setSessionCookie(c: Context, token: string, secure: boolean): void {
   setCookie(c, COOKIE, token, { path: '/', httpOnly: true, sameSite: 'Lax', secure, maxAge: SESSION_IDLE_MS / 1000 });
 }
 

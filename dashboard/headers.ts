@@ -14,10 +14,23 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Security headers on every dashboard answer. */
-export function securityHeaders(): MiddlewareHandler {
+/**
+ * Answers that are not to be kept by browsers or proxies (ASVS 8.2.1): pages
+ * show API keys, share links, invitations and visitors' addresses. An
+ * answer that sets its own Cache-Control (the stylesheet) keeps it.
+ */
+export function noStore(): MiddlewareHandler {
   return async (c, next) => {
     await next();
+    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+  };
+}
+
+/** Security headers on every dashboard answer; `noStore` too. */
+export function securityHeaders(): MiddlewareHandler {
+  const store = noStore();
+  return async (c, next) => {
+    await store(c, next);
     c.res.headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     c.res.headers.set('X-Frame-Options', 'DENY');
     c.res.headers.set('X-Content-Type-Options', 'nosniff');

@@ -63,6 +63,18 @@ export async function deleteUserSessions(db: Db, userId: number): Promise<void> 
   await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
 }
 
+/**
+ * A new password for an account, in one transaction: every session ends and
+ * every API key is revoked, so that whoever held either loses it.
+ */
+export async function changePassword(db: Db, userId: number, passwordHash: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await setPasswordHash(trx, userId, passwordHash);
+    await deleteUserSessions(trx, userId);
+    await trx.deleteFrom('api_keys').where('user_id', '=', userId).execute();
+  });
+}
+
 /** Deletes sessions unused since `before`. */
 export async function deleteStaleSessions(db: Db, before: number): Promise<void> {
   await db.deleteFrom('sessions').where('last_seen_at', '<', before).execute();

@@ -16,6 +16,7 @@ import { type ErrorRenderer, HttpError } from '../../collector/errors.js';
 import type { SiteCache } from '../../collector/site-cache.js';
 import { tokenHash } from '../auth.js';
 import { parseSiteForm } from '../forms.js';
+import { noStore } from '../headers.js';
 import { currentReport, listMatchingEvents, parseCursor } from '../report-routes.js';
 import type { Dimension } from '../reports/aggregate.js';
 import { loadRealtime } from '../reports/realtime.js';
@@ -75,6 +76,7 @@ export function createApi(deps: ApiDeps): Hono {
     c.set('renderError', renderApiError);
     await next();
   });
+  app.use(noStore());
   app.use(
     bodyLimit({
       maxSize: MAX_BODY,

@@ -94,7 +94,9 @@ export function AccountPage(props: {
         </p>
       )}
       <h2>Change password</h2>
-      <p class="muted">Every other browser signed in to this account is signed out.</p>
+      <p class="muted">
+        Every other browser signed in to this account is signed out, and every API key of this account is revoked: make new ones afterwards.
+      </p>
       <form method="post" action="/account/password" novalidate>
         <Csrf token={viewer.csrfToken} />
         <Field label="Current password" name="current" type="password" error={form.errors.current} autocomplete="current-password" />
