@@ -7,7 +7,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { IngestConfig } from './config.js';
 import type { Store } from './db/connect.js';
-import { errorStatus, HttpError, handleError } from './errors.js';
+import { clientAborted, errorStatus, HttpError, handleError } from './errors.js';
 import type { DropReason } from './filter.js';
 import { Geo } from './geo.js';
 import { type IngestDeps, ingestBeacon, ingestPixel, ingestVisit, type Outcome, type RequestFacts } from './ingest.js';
@@ -100,7 +100,7 @@ function collectorRoute(stats: IngestStats, handler: (c: CollectorContext) => Pr
       stats.record(answer.outcome);
       return answer.response;
     } catch (error) {
-      stats.record(`refused_${errorStatus(error)}`);
+      stats.record(clientAborted(error) ? 'aborted' : `refused_${errorStatus(error)}`);
       c.header('Access-Control-Allow-Origin', '*');
       throw error;
     }

@@ -57,6 +57,17 @@ export interface Config {
   readonly publicUrl: string | undefined;
   readonly ingest: IngestConfig;
   readonly accounts: AccountsConfig;
+  readonly connections: ConnectionsConfig;
+}
+
+/** Limits on clients' connections, so that slow or many clients cannot hold the server. */
+export interface ConnectionsConfig {
+  /** A request's headers must arrive within this. */
+  readonly headersTimeoutMs: number;
+  /** A whole request (headers and body) must arrive within this. */
+  readonly requestTimeoutMs: number;
+  /** Open connections at most; more are closed at once. */
+  readonly maxConnections: number;
 }
 
 /** Settings that only the test suite reads. */
@@ -88,6 +99,11 @@ export function loadConfig(env: Env = process.env): Config {
   const synchronous = parseChoice('SQLITE_SYNCHRONOUS', env.SQLITE_SYNCHRONOUS, ['normal', 'full'] as const, 'normal');
   return Object.freeze({
     port: parseWhole('PORT', env.PORT, 8787, 1, 65535),
+    connections: Object.freeze({
+      headersTimeoutMs: parseWhole('HEADERS_TIMEOUT_SECONDS', env.HEADERS_TIMEOUT_SECONDS, 10, 1, 600) * 1000,
+      requestTimeoutMs: parseWhole('REQUEST_TIMEOUT_SECONDS', env.REQUEST_TIMEOUT_SECONDS, 30, 1, 3600) * 1000,
+      maxConnections: parseWhole('MAX_CONNECTIONS', env.MAX_CONNECTIONS, 10_000, 1, 1_000_000),
+    }),
     host: nonEmpty(env.HOST),
     database: database.dialect === 'sqlite' ? { ...database, synchronous } : database,
     publicUrl,

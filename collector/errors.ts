@@ -57,8 +57,18 @@ const renderJson: ErrorRenderer = (c, status, message, fields) =>
 
 const GENERIC_5XX = 'Something went wrong on our side. It has been logged.';
 
+/**
+ * Whether reading the request failed because the client went away or cut
+ * its body short: Node's "aborted" (ECONNRESET). The client's doing, not
+ * ours: a 400, with no stack in the logs.
+ */
+export function clientAborted(err: unknown): boolean {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === 'ECONNRESET' && err.message === 'aborted';
+}
+
 /** The status an error is answered with: its own, or 500 for anything we did not throw on purpose. */
 export function errorStatus(err: unknown): ContentfulStatusCode {
+  if (clientAborted(err)) return 400;
   // HTTPException comes from Hono's own middleware (body limit, bad requests).
   return err instanceof HttpError ? err.status : err instanceof HTTPException ? (err.status as ContentfulStatusCode) : 500;
 }
@@ -68,7 +78,13 @@ export function handleError(err: Error, c: Context): Response | Promise<Response
   const status = errorStatus(err);
   if (status >= 500) logError(`${c.req.method} ${loggablePath(c.req.path)} failed`, err, { status });
   // Only messages we wrote ourselves reach the client, and never a 500's.
-  const message = err instanceof HttpError && status !== 500 ? err.message : status < 500 ? err.message || 'Bad request' : GENERIC_5XX;
+  const message = clientAborted(err)
+    ? 'The request ended before its body did.'
+    : err instanceof HttpError && status !== 500
+      ? err.message
+      : status < 500
+        ? err.message || 'Bad request'
+        : GENERIC_5XX;
   const fields = err instanceof HttpError ? err.fields : undefined;
   if (err instanceof HttpError) for (const [name, value] of Object.entries(err.headers ?? {})) c.header(name, value);
   const render = c.get('renderError') ?? renderJson;

@@ -42,10 +42,20 @@ export async function runServer(name: string, build: (config: Config, store: Sto
     return closed;
   };
   const fetch: Fetch = (request, env) => (stopping ? closing(built.app.fetch(request, env)) : built.app.fetch(request, env));
-  const options = { fetch, port: config.port, serverOptions: NODE_SERVER_OPTIONS, ...(config.host ? { hostname: config.host } : {}) };
+  const { headersTimeoutMs, requestTimeoutMs, maxConnections } = config.connections;
+  const serverOptions = {
+    ...NODE_SERVER_OPTIONS,
+    headersTimeout: headersTimeoutMs,
+    // Node requires requestTimeout ≥ headersTimeout (0 turns it off).
+    requestTimeout: Math.max(requestTimeoutMs, headersTimeoutMs),
+    // How often Node looks for connections past those limits (30 s by default, as long as the limits).
+    connectionsCheckingInterval: Math.min(1000, headersTimeoutMs),
+  };
+  const options = { fetch, port: config.port, serverOptions, ...(config.host ? { hostname: config.host } : {}) };
   const server = serve(options, (info) => {
     logInfo(`${name} listening`, { url: `http://localhost:${info.port}`, database: config.database.dialect });
   });
+  server.maxConnections = maxConnections;
   server.on('error', (error) => {
     logError(`${name} could not listen`, error);
     process.exit(1);
