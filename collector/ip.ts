@@ -22,6 +22,15 @@ export function clientAddress(socketAddress: string | undefined, forwardedFor: s
   return hops[0] ?? peer;
 }
 
+/**
+ * What a throttle counts an address as: IPv4 whole, IPv6 by its /64, which
+ * one subscriber holds whole (any address in it is theirs to use).
+ */
+export function throttleAddress(ip: string | null): string {
+  if (ip === null) return 'unknown';
+  return isIP(ip) === 6 ? `${expandIpv6(ip).slice(0, 4).join(':')}::/64` : ip;
+}
+
 /** The address as stored: none, truncated to its network (IPv4 /24, IPv6 /48), or full. */
 export function storedAddress(ip: string | null, mode: IpStorage): string | null {
   if (ip === null || mode === 'none') return null;

@@ -20,13 +20,13 @@ import {
 } from '../collector/db/accounts.js';
 import type { Db } from '../collector/db/schema.js';
 import { HttpError } from '../collector/errors.js';
-import { clientAddress } from '../collector/ip.js';
+import { clientAddress, throttleAddress } from '../collector/ip.js';
 import { parseId } from '../collector/parse.js';
 import { endSession, newToken, safeNext, secureRequest, signedIn, startSession, tokenHash } from './auth.js';
 import { hasControlCharacter, normalEmail, parseRegisterForm, passwordError } from './forms.js';
 import { currentUser, page, viewerOf } from './page.js';
 import { hashPassword, needsRehash, verifyPassword } from './password.js';
-import type { LoginThrottle } from './throttle.js';
+import { LoginThrottle, loginKeys, REGISTER_THROTTLE } from './throttle.js';
 import { createAccount } from './users.js';
 import { AccountPage, LoginPage, RegisterPage } from './views/accounts.js';
 import type { FormState } from './views/form.js';
@@ -39,6 +39,8 @@ export interface AccountDeps {
   readonly db: Db;
   readonly config: Config;
   readonly throttle: LoginThrottle;
+  /** Sign-ups per address; tests pass their own. */
+  readonly registrations?: LoginThrottle;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -57,11 +59,41 @@ const decoyHash = () => {
 /** The account routes, to mount at the root. */
 export function accountRoutes(deps: AccountDeps): Hono {
   const { db, config, throttle } = deps;
+  const registrations = deps.registrations ?? new LoginThrottle(REGISTER_THROTTLE);
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? sleepFor;
   const registration = config.accounts.registration;
   const secure = (c: Context) => secureRequest(c, config.accounts.secureCookies);
   const app = new Hono();
+  const addressOf = (c: Context) =>
+    throttleAddress(clientAddress(socketAddress(c), c.req.header('x-forwarded-for'), config.ingest.trustedProxies));
+
+  /**
+   * Answers 429 if `keys` are refused, else waits out their delay. The
+   * attempt is counted as a failure before it is checked, so that many sent
+   * at once are throttled like many sent one by one; `passed` takes it back.
+   */
+  const guard = async (keys: readonly string[], what: string, on = throttle): Promise<number> => {
+    const attempt = now();
+    const verdict = on.verdict(keys, attempt);
+    if ('refusedUntil' in verdict) {
+      const seconds = Math.ceil((verdict.refusedUntil - attempt) / 1000);
+      const at = new Date(verdict.refusedUntil).toISOString().slice(11, 16);
+      throw new HttpError(429, `Too many ${what}. Try again in ${Math.ceil(seconds / 60)} minutes, after ${at} UTC.`, undefined, {
+        'Retry-After': String(seconds),
+      });
+    }
+    on.fail(keys, attempt);
+    if (verdict.delayMs > 0) await sleep(verdict.delayMs);
+    return attempt;
+  };
+  /** A right password: the address keeps its count less this attempt; the pair and the account start again. */
+  const passed = (keys: readonly string[], attempt: number) => {
+    for (const key of keys) {
+      if (key.startsWith('address:')) throttle.undo(key, attempt);
+      else throttle.forget(key);
+    }
+  };
 
   const loginPage = (c: Context, form: FormState<'email'>, next: string, status: 200 | 401) =>
     page(c, <LoginPage form={form} next={next} csrfToken={c.get('csrfToken')} registration={registration} />, status);
@@ -76,22 +108,10 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const form = await c.req.parseBody();
     const email = normalEmail(form.email);
     const next = safeNext(form.next);
-    const address = clientAddress(socketAddress(c), c.req.header('x-forwarded-for'), config.ingest.trustedProxies) ?? 'unknown';
-    // An address longer than any real one is no account: it must not grow the throttle's memory.
-    const keys = [`ip:${address}`, `account:${email.slice(0, 254)}`];
-    const attempt = now();
-    const verdict = throttle.verdict(keys, attempt);
-    if ('refusedUntil' in verdict) {
-      const seconds = Math.ceil((verdict.refusedUntil - now()) / 1000);
-      const at = new Date(verdict.refusedUntil).toISOString().slice(11, 16);
-      throw new HttpError(429, `Too many failed logins. Try again in ${Math.ceil(seconds / 60)} minutes, after ${at} UTC.`, undefined, {
-        'Retry-After': String(seconds),
-      });
-    }
-    // Counted as a failure before the password is checked, so that many
-    // attempts sent at once are throttled like many sent one by one.
-    throttle.fail(keys, attempt);
-    if (verdict.delayMs > 0) await sleep(verdict.delayMs);
+    const address = addressOf(c);
+    // An email longer than any real one is no account: it must not grow the throttle's memory.
+    const keys = loginKeys(address, email.slice(0, 254));
+    const attempt = await guard(keys, 'failed logins');
     const plausible = email !== '' && email.length <= 254 && !hasControlCharacter(email);
     const user = plausible ? await findUserByEmail(db, email) : undefined;
     const matches = await verifyPassword(text(form.password), user?.password_hash ?? (await decoyHash()));
@@ -99,8 +119,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
       // One message for both: the form must not tell which emails have accounts.
       return loginPage(c, { values: { email }, errors: { form: 'Wrong email or password.' } }, next, 401);
     }
-    throttle.undo(`ip:${address}`, attempt);
-    throttle.forget(`account:${email}`);
+    passed(keys, attempt);
     if (needsRehash(user.password_hash)) await setPasswordHash(db, user.id, await hashPassword(text(form.password)));
     await startSession(c, db, user.id, secure(c), now());
     return c.redirect(next, 303);
@@ -128,6 +147,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
   });
 
   app.post('/register', async (c) => {
+    await guard([`register:${addressOf(c)}`], 'sign-ups from this address', registrations);
     const form = await c.req.parseBody();
     const values = { email: normalEmail(form.email), name: text(form.name).trim(), invite: text(form.invite) };
     if (registration === 'closed') return registerPage(c, { values, errors: {} }, 403);
@@ -135,7 +155,11 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const result = parseRegisterForm(form);
     if ('errors' in result) return registerPage(c, { values, errors: result.errors }, 400);
     const taken = { email: 'An account with this email already exists. Log in instead.' };
-    if ((await findUserByEmail(db, result.account.email)) !== undefined) return registerPage(c, { values, errors: taken }, 409);
+    if ((await findUserByEmail(db, result.account.email)) !== undefined) {
+      // As long as making an account takes: the timing must not tell which emails have one.
+      await hashPassword(result.account.password);
+      return registerPage(c, { values, errors: taken }, 409);
+    }
     // Used up before the account exists, so one invitation makes one account.
     if (registration === 'invite' && !(await takeInvite(db, tokenHash(values.invite), now() - INVITE_TTL_MS))) {
       return registerPage(c, { values, errors: {} }, 403);
@@ -173,7 +197,11 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const form = await c.req.parseBody();
     const password = text(form.password);
     const errors: Record<string, string> = {};
-    if (!(await verifyPassword(text(form.current), user.password_hash))) errors.current = 'That is not your current password.';
+    // Guessed like a login: whoever holds a session must not learn the password by trying.
+    const keys = loginKeys(addressOf(c), user.email);
+    const attempt = await guard(keys, 'wrong passwords');
+    if (await verifyPassword(text(form.current), user.password_hash)) passed(keys, attempt);
+    else errors.current = 'That is not your current password.';
     const weak = passwordError(password);
     if (weak !== undefined) errors.password = weak;
     if (Object.keys(errors).length > 0) return accountPage(c, errors, 400);

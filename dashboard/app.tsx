@@ -233,7 +233,7 @@ export function createApp(deps: CollectorDeps & Omit<DashboardDeps, 'sites'> & {
   const app = new Hono();
   app.route('/', createCollector(deps));
   // Before the dashboard: API requests carry a key, not a session and a CSRF token.
-  const api = { store: deps.store, sites: deps.ingest.sites };
+  const api = { store: deps.store, sites: deps.ingest.sites, trustedProxies: deps.config.ingest.trustedProxies };
   app.route('/api/v1', createApi(deps.apiRateLimit === undefined ? api : { ...api, rateLimit: deps.apiRateLimit }));
   app.route('/', createDashboard({ ...deps, sites: deps.ingest.sites }));
   // Mounted apps do not carry their notFound; the dashboard middleware has run by now.

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THROTTLE, LoginThrottle } from './throttle.js';
+import { DEFAULT_THROTTLE, LoginThrottle, loginKeys } from './throttle.js';
 
 const MIN = 60_000;
 
 describe('LoginThrottle', () => {
   it('lets the first failures through, then slows, then refuses until old failures leave the window', () => {
     const throttle = new LoginThrottle();
-    const keys = ['ip:203.0.113.9', 'account:a@example.com'];
+    const keys = loginKeys('203.0.113.9', 'a@example.com');
     const delays: number[] = [];
     for (let i = 0; i < 10; i++) {
       const verdict = throttle.verdict(keys, i * 1000);
@@ -20,22 +20,32 @@ describe('LoginThrottle', () => {
     expect(throttle.verdict(keys, 16 * MIN)).toEqual({ delayMs: 0 });
   });
 
-  it('refuses an account attacked from many addresses, and an address trying many accounts', () => {
+  it('slows an account attacked from many addresses but refuses none of them; refuses an address trying many accounts', () => {
     const throttle = new LoginThrottle();
-    for (let i = 0; i < 10; i++) throttle.fail([`ip:198.51.100.${i}`, 'account:victim@example.com'], 0);
-    expect(throttle.verdict(['ip:192.0.2.1', 'account:victim@example.com'], 1)).toHaveProperty('refusedUntil');
-    for (let i = 0; i < 10; i++) throttle.fail(['ip:192.0.2.66', `account:user${i}@example.com`], 0);
-    expect(throttle.verdict(['ip:192.0.2.66', 'account:new@example.com'], 1)).toHaveProperty('refusedUntil');
-    expect(throttle.verdict(['ip:192.0.2.1', 'account:new@example.com'], 1)).toEqual({ delayMs: 0 });
+    for (let i = 0; i < 30; i++) throttle.fail(loginKeys(`198.51.100.${i}`, 'victim@example.com'), 0);
+    // A new address is slowed on that account, never refused: the owner can still log in.
+    expect(throttle.verdict(loginKeys('192.0.2.1', 'victim@example.com'), 1)).toEqual({ delayMs: 5000 });
+    for (let i = 0; i < 100; i++) throttle.fail(loginKeys('192.0.2.66', `user${i}@example.com`), 0);
+    expect(throttle.verdict(loginKeys('192.0.2.66', 'new@example.com'), 1)).toHaveProperty('refusedUntil');
+    expect(throttle.verdict(loginKeys('192.0.2.1', 'new@example.com'), 1)).toEqual({ delayMs: 0 });
+  });
+
+  it('refuses one address on one account after refuseAfter failures, and no other address', () => {
+    const throttle = new LoginThrottle();
+    for (let i = 0; i < 10; i++) throttle.fail(loginKeys('198.51.100.7', 'a@example.com'), 0);
+    expect(throttle.verdict(loginKeys('198.51.100.7', 'a@example.com'), 1)).toHaveProperty('refusedUntil');
+    expect(throttle.verdict(loginKeys('198.51.100.8', 'a@example.com'), 1)).not.toHaveProperty('refusedUntil');
   });
 
   it('forgets an account once its owner logs in, but not the address', () => {
     const throttle = new LoginThrottle();
-    const keys = ['ip:203.0.113.9', 'account:a@example.com'];
+    const keys = loginKeys('203.0.113.9', 'a@example.com');
     for (let i = 0; i < 7; i++) throttle.fail(keys, 0);
     throttle.forget('account:a@example.com');
-    expect(throttle.verdict(['account:a@example.com'], 1)).toEqual({ delayMs: 0 });
-    expect(throttle.verdict(['ip:203.0.113.9'], 1)).toEqual({ delayMs: 3000 });
+    throttle.forget('pair:203.0.113.9 a@example.com');
+    expect(throttle.verdict(keys, 1)).toEqual({ delayMs: 0 });
+    expect(throttle.verdict(['address:203.0.113.9'], 1)).toEqual({ delayMs: 0 });
+    expect(throttle.verdict(['register:203.0.113.9'], 1)).toEqual({ delayMs: 0 });
   });
 
   it('remembers at most maxKeys keys, forgetting the oldest', () => {

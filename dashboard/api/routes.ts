@@ -7,12 +7,15 @@
  */
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { socketAddress } from '../../collector/app.js';
+import type { AddressList } from '../../collector/cidr.js';
 import { findApiKey, touchApiKey } from '../../collector/db/accounts.js';
 import type { Store } from '../../collector/db/connect.js';
 import type { BreakdownRow, Sums } from '../../collector/db/rollups.js';
 import type { ApiKey, Event, Site, User } from '../../collector/db/schema.js';
 import { deleteSite, findSite, insertSite, listSites, updateSite } from '../../collector/db/sites.js';
 import { type ErrorRenderer, HttpError } from '../../collector/errors.js';
+import { clientAddress, throttleAddress } from '../../collector/ip.js';
 import type { SiteCache } from '../../collector/site-cache.js';
 import { tokenHash } from '../auth.js';
 import { parseSiteForm } from '../forms.js';
@@ -24,6 +27,7 @@ import { rawReport } from '../reports/report.js';
 import { changeTimezone } from '../reports/rollup-job.js';
 import { parseReportState, type ReportState } from '../reports/state.js';
 import { dayBounds, isTimeZone, localDay } from '../reports/zone.js';
+import { API_KEY_THROTTLE, LoginThrottle } from '../throttle.js';
 import { topLine } from '../views/report.js';
 import { OPERATIONS } from './operations.js';
 import { checkBody, checkParams, type Operation, openApiDocument, type Values } from './schema.js';
@@ -40,6 +44,8 @@ const TOUCH_EVERY_MS = 60_000;
 export interface ApiDeps {
   readonly store: Store;
   readonly sites: SiteCache;
+  /** Proxies whose X-Forwarded-For is believed, for the address that unknown keys are counted by. */
+  readonly trustedProxies: AddressList;
   readonly rateLimit?: number;
 }
 
@@ -68,6 +74,7 @@ const renderApiError: ErrorRenderer = (c, status, message, fields) =>
 export function createApi(deps: ApiDeps): Hono {
   const { store } = deps;
   const { db } = store;
+  const unknownKeys = new LoginThrottle(API_KEY_THROTTLE);
   const limit = deps.rateLimit ?? RATE_LIMIT;
   const windows = new Map<number, { start: number; count: number }>();
   const app = new Hono();
@@ -101,8 +108,19 @@ export function createApi(deps: ApiDeps): Hono {
     const header = c.req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (match === null) throw new HttpError(401, 'Send an API key: Authorization: Bearer KEY (make one under Account).');
+    // Guessing keys is throttled per address, as guessing passwords is.
+    const address = throttleAddress(clientAddress(socketAddress(c), c.req.header('x-forwarded-for'), deps.trustedProxies));
+    const keys = [`apikey:${address}`];
+    const verdict = unknownKeys.verdict(keys, Date.now());
+    if ('refusedUntil' in verdict) {
+      const seconds = Math.ceil((verdict.refusedUntil - Date.now()) / 1000);
+      throw new HttpError(429, 'Too many unknown API keys from this address.', undefined, { 'Retry-After': String(seconds) });
+    }
     const found = await findApiKey(db, tokenHash(match[1] ?? ''));
-    if (found === undefined) throw new HttpError(401, 'That API key does not exist, or was revoked.');
+    if (found === undefined) {
+      unknownKeys.fail(keys, Date.now());
+      throw new HttpError(401, 'That API key does not exist, or was revoked.');
+    }
     limitRate(found.key, Date.now());
     if (Date.now() - (found.key.last_used_at ?? 0) > TOUCH_EVERY_MS) await touchApiKey(db, found.key.id, Date.now());
     c.set('apiUser', found.user);
