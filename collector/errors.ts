@@ -76,7 +76,11 @@ export function errorStatus(err: unknown): ContentfulStatusCode {
 /** The `app.onError` for every Sightline app: log 5xx with stack, show a plain message. */
 export function handleError(err: Error, c: Context): Response | Promise<Response> {
   const status = errorStatus(err);
-  if (status >= 500) logError(`${c.req.method} ${loggablePath(c.req.path)} failed`, err, { status });
+  // A 503 we throw on purpose (retryLater) refuses work while something is
+  // down; what is down logs itself once. Logging every refusal would flood
+  // the logs for as long as it lasts.
+  const refusal = err instanceof HttpError && status === 503;
+  if (status >= 500 && !refusal) logError(`${c.req.method} ${loggablePath(c.req.path)} failed`, err, { status });
   // Only messages we wrote ourselves reach the client, and never a 500's.
   const message = clientAborted(err)
     ? 'The request ended before its body did.'

@@ -29,8 +29,14 @@ export async function runServer(name: string, build: (config: Config, store: Sto
     process.stderr.write(`${name}: ${error.message}\n`);
     process.exit(1);
   }
-  const store = openStore(config.database, { backgroundCheckpoints: true });
-  await migrate(store.db);
+  let store: Store;
+  try {
+    store = openStore(config.database, { backgroundCheckpoints: true });
+    await migrate(store.db);
+  } catch (error) {
+    process.stderr.write(`${name}: ${databaseProblem(config, error)}\n`);
+    process.exit(1);
+  }
   const built = build(config, store);
   let stopping = false;
   // Once stopping, every answer closes its connection, so that keep-alive
@@ -84,4 +90,28 @@ export async function runServer(name: string, build: (config: Config, store: Sto
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** One line on why the store could not be opened, naming DATABASE_URL and never its password. */
+function databaseProblem(config: Config, error: unknown): string {
+  const { database } = config;
+  const where = database.dialect === 'sqlite' ? `sqlite:${database.path}` : database.url.replace(/\/\/[^@/]*@/, '//…@');
+
+  const reasons: Record<string, string> = {
+    ENOENT: 'a directory on its path cannot be made there',
+    ENOTDIR: 'a parent on its path is a file, not a directory',
+    EACCES: 'this user may not write there',
+    EPERM: 'this user may not write there',
+    EROFS: 'the file system is read-only',
+    SQLITE_CANTOPEN: 'SQLite cannot open or create the file there',
+    SQLITE_READONLY: 'the file is read-only',
+    SQLITE_NOTADB: 'the file is not a SQLite database',
+    ECONNREFUSED: 'nothing answers at that address',
+    ENOTFOUND: 'the host name does not resolve',
+  };
+  // A failed migration wraps the database's own error.
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : '';
+  const detail = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+  return `DATABASE_URL=${where} cannot be used: ${reasons[code] ?? detail}`;
 }

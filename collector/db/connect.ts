@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -15,7 +15,18 @@ export interface Store {
   readonly dialect: Dialect;
   /** The SQLite connection under `db`, for the event writer's synchronous fast path only. */
   readonly sqlite?: SQLite.Database;
+  /**
+   * SQLite: throws `DatabaseFileGone` once the file it opened was deleted or
+   * replaced (another inode) while it runs: writes would then go to a file
+   * that no restart will find.
+   */
+  readonly checkFile?: () => void;
   close(): Promise<void>;
+}
+
+/** The SQLite file a server opened is no longer at its path. */
+export class DatabaseFileGone extends Error {
+  override name = 'DatabaseFileGone';
 }
 
 /** Options that only tests need. */
@@ -39,6 +50,7 @@ export function openStore(setting: DatabaseSetting, options: OpenOptions = {}): 
     db,
     dialect: 'sqlite',
     sqlite,
+    checkFile: fileCheck(setting.path),
     close: async () => {
       await stopCheckpoints?.();
       await db.destroy();
@@ -49,8 +61,34 @@ export function openStore(setting: DatabaseSetting, options: OpenOptions = {}): 
 /** How long a SQLite write waits for another connection's lock before it fails. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
+/** A check that the file at `path` is still the one there now (same device and inode); once it is not, it never is again. */
+function fileCheck(path: string): () => void {
+  const identity = (stats: { dev: number; ino: number }) => `${stats.dev}:${stats.ino}`;
+  const opened = identity(statSync(path));
+  let gone: DatabaseFileGone | undefined;
+  return () => {
+    if (gone === undefined) {
+      const now = statSync(path, { throwIfNoEntry: false });
+      if (now === undefined || identity(now) !== opened) {
+        gone = new DatabaseFileGone(`the SQLite file ${path} was ${now === undefined ? 'deleted' : 'replaced'} while the server ran; restart it`);
+      }
+    }
+    if (gone !== undefined) throw gone;
+  };
+}
+
+/**
+ * Makes a directory and its missing parents, one at a time: Node's
+ * recursive mkdir never returns for a path under /proc.
+ */
+function makeDirectory(path: string): void {
+  const missing: string[] = [];
+  for (let at = resolve(path); !existsSync(at); at = dirname(at)) missing.unshift(at);
+  for (const directory of missing) mkdirSync(directory);
+}
+
 function openSqlite(path: string, synchronous: 'normal' | 'full'): SQLite.Database {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirectory(dirname(path));
   const sqlite = new SQLite(path);
   // WAL lets the dashboard read while the collector writes. In WAL mode a
   // commit is in the OS's hands before the event is acknowledged, so it

@@ -72,9 +72,13 @@ export function batchWriter(store: Store): WriteBatch {
   return async (rows, hits) => {
     const deadline = Date.now() + SQLITE_BUSY_TIMEOUT_MS;
     for (let pause = 1; ; pause = Math.min(pause * 2, 8)) {
+      // Before and after: rows written into a deleted file would be lost on
+      // restart, so they must not be acknowledged (the writer answers 503).
+      store.checkFile?.();
       sqlite.pragma('busy_timeout = 0');
       try {
         write.immediate(rows, hits);
+        store.checkFile?.();
         return;
       } catch (error) {
         if (!isBusy(error) || Date.now() >= deadline) throw error;
