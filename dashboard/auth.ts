@@ -11,7 +11,8 @@ import { deleteSession, deleteStaleSessions, findSessionUser, insertSession, tou
 import type { Db, User } from '../collector/db/schema.js';
 import { hasControlCharacter } from './forms.js';
 
-const COOKIE = 'sightline_session';
+/** The session cookie's name. */
+export const SESSION_COOKIE = 'sightline_session';
 /** A session unused this long has ended. */
 export const SESSION_IDLE_MS = 30 * 24 * 3600 * 1000;
 // Writing last_seen_at on every page would turn each read into a write.
@@ -48,7 +49,7 @@ export function loadSession(db: Db, secureCookies: boolean, now: () => number = 
   let lastSweep = 0;
   return async (c, next) => {
     c.set('user', undefined);
-    const token = getCookie(c, COOKIE);
+    const token = getCookie(c, SESSION_COOKIE);
     if (token !== undefined && /^[\w-]{43}$/.test(token)) {
       const at = now();
       const hash = tokenHash(token);
@@ -78,14 +79,14 @@ export async function startSession(c: Context, db: Db, userId: number, secure: b
 }
 
 function setSessionCookie(c: Context, token: string, secure: boolean): void {
-  setCookie(c, COOKIE, token, { path: '/', httpOnly: true, sameSite: 'Lax', secure, maxAge: SESSION_IDLE_MS / 1000 });
+  setCookie(c, SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'Lax', secure, maxAge: SESSION_IDLE_MS / 1000 });
 }
 
 /** Signs this browser out. */
 export async function endSession(c: Context, db: Db): Promise<void> {
-  const token = getCookie(c, COOKIE);
+  const token = getCookie(c, SESSION_COOKIE);
   if (token !== undefined) await deleteSession(db, tokenHash(token));
-  deleteCookie(c, COOKIE, { path: '/' });
+  deleteCookie(c, SESSION_COOKIE, { path: '/' });
 }
 
 /**

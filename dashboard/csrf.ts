@@ -1,17 +1,32 @@
 /**
- * CSRF protection by double submit: a random token lives in an HttpOnly
- * cookie, and every state-changing form must echo it in `_csrf`. Another
- * origin can make the browser send the cookie but cannot read it to echo.
+ * CSRF protection (OWASP's signed double submit, tied to the session):
+ *
+ * - Signed in, a form must carry a token derived from the session's own
+ *   token (a hash of it, which only the server and that browser's
+ *   HttpOnly session cookie can give). A cookie planted from another site
+ *   cannot forge it, and it changes with every login.
+ * - Signed out (the login and register forms), a random token lives in an
+ *   HttpOnly cookie and the form must echo it: another origin can make the
+ *   browser send the cookie, but cannot read it.
+ *
+ * On https the cookie is named `__Host-sightline_csrf`, which a subdomain
+ * or a plain-http page cannot set.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { HttpError } from '../collector/errors.js';
+import { SESSION_COOKIE } from './auth.js';
 
 const COOKIE = 'sightline_csrf';
 /** The form field that carries the token. */
 export const CSRF_FIELD = '_csrf';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The token that a signed-in session's forms carry. */
+export function sessionCsrfToken(sessionToken: string): string {
+  return createHash('sha256').update(`sightline csrf\n${sessionToken}`).digest('base64url');
+}
 
 declare module 'hono' {
   interface ContextVariableMap {
@@ -27,16 +42,7 @@ declare module 'hono' {
  */
 export function csrfProtection(publicHttps: boolean): MiddlewareHandler {
   return async (c, next) => {
-    let token = getCookie(c, COOKIE);
-    if (token === undefined || !/^[\w-]{43}$/.test(token)) {
-      token = randomBytes(32).toString('base64url');
-      setCookie(c, COOKIE, token, {
-        path: '/',
-        httpOnly: true,
-        sameSite: 'Lax',
-        secure: publicHttps || new URL(c.req.url).protocol === 'https:',
-      });
-    }
+    const token = expectedToken(c, publicHttps);
     c.set('csrfToken', token);
     if (!SAFE_METHODS.has(c.req.method)) {
       const sent = await submittedToken(c.req.header('content-type'), () => c.req.parseBody());
@@ -46,6 +52,20 @@ export function csrfProtection(publicHttps: boolean): MiddlewareHandler {
     }
     await next();
   };
+}
+
+/** The session's token when the request has a session cookie, else the anonymous cookie's (made now if missing). */
+function expectedToken(c: Context, publicHttps: boolean): string {
+  const session = getCookie(c, SESSION_COOKIE);
+  if (session !== undefined && /^[\w-]{43}$/.test(session)) return sessionCsrfToken(session);
+  const secure = publicHttps || new URL(c.req.url).protocol === 'https:';
+  const name = secure ? `__Host-${COOKIE}` : COOKIE;
+  const token = getCookie(c, name);
+  if (token !== undefined && /^[\w-]{43}$/.test(token)) return token;
+  const fresh = randomBytes(32).toString('base64url');
+  // __Host- requires Secure, Path=/ and no Domain.
+  setCookie(c, name, fresh, { path: '/', httpOnly: true, sameSite: 'Lax', secure });
+  return fresh;
 }
 
 async function submittedToken(type: string | undefined, parse: () => Promise<Record<string, unknown>>): Promise<string | undefined> {

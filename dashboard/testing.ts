@@ -20,14 +20,12 @@ export class TestBrowser {
 
   /**
    * POST a form with this browser's CSRF token (unless the fields bring
-   * their own): the value of its CSRF cookie, which every page it loaded
-   * also put into its forms.
+   * their own), as its pages put it into their forms.
    */
   async post(path: string, fields: Record<string, string> = {}): Promise<Response> {
-    if (!this.cookies.has('sightline_csrf')) await this.get('/favicon.ico');
     return this.send(path, {
       method: 'POST',
-      body: new URLSearchParams({ _csrf: this.cookies.get('sightline_csrf') ?? '', ...fields }).toString(),
+      body: new URLSearchParams({ _csrf: await this.csrfToken(), ...fields }).toString(),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
   }
@@ -42,6 +40,15 @@ export class TestBrowser {
   /** Logs in with a password. */
   async login(email: string, password = 'a long enough password'): Promise<Response> {
     return this.post('/login', { email, password });
+  }
+
+  /** The `_csrf` value of a form this browser is shown now: the account page's when signed in, else the login page's. */
+  async csrfToken(): Promise<string> {
+    let page = await this.get('/account');
+    if (page.status !== 200) page = await this.get('/login');
+    const token = /name="_csrf" value="([\w-]+)"/.exec(await page.text())?.[1];
+    if (token === undefined) throw new Error('TestBrowser: no form with a CSRF token on the account or login page');
+    return token;
   }
 
   /** The value of one of this browser's cookies. */

@@ -47,7 +47,7 @@ import { insertApiKey, insertSession, insertUser } from '../collector/db/account
 import type { Store } from '../collector/db/connect.js';
 import { createScratchStore, type ScratchStore } from '../collector/db/scratch.js';
 import { insertSite } from '../collector/db/sites.js';
-import { newToken, tokenHash } from '../dashboard/auth.js';
+import { newToken, SESSION_COOKIE, tokenHash } from '../dashboard/auth.js';
 import { startProcess } from './server.js';
 import { userAgents, writeTrafficScript } from './soak-traffic.js';
 
@@ -56,8 +56,6 @@ const TASKSET = '/usr/bin/taskset';
 // traffic, to tell its share of the cost from the rest; no targets then.
 const COLLECTOR_ONLY = process.argv.includes('--collector');
 const ENTRY = COLLECTOR_ONLY ? 'dist/collector.js' : 'dist/sightline.js';
-// dashboard/auth.ts does not export its cookie's name.
-const SESSION_COOKIE = 'sightline_session';
 const WARMUP_SECONDS = 3;
 const RSS_EVERY_MS = 200;
 const REPORT_EVERY_MS = 1000;
