@@ -190,6 +190,17 @@ function parseExistingFile(name: string, value: string | undefined): string | un
   return path;
 }
 
+/**
+ * The origin of links that leave the dashboard (the install snippet, share
+ * links, invitations): PUBLIC_URL, or else the address this server listens
+ * on. Never a request's Host header, which a client chooses.
+ */
+export function linkOrigin(config: Pick<Config, 'publicUrl' | 'host' | 'port'>): string {
+  if (config.publicUrl !== undefined) return config.publicUrl;
+  const host = config.host === undefined || config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+}
+
 function parsePublicUrl(value: string | undefined): string | undefined {
   const text = nonEmpty(value);
   if (text === undefined) return undefined;

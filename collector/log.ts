@@ -6,11 +6,11 @@ type Fields = Record<string, string | number | boolean | undefined>;
 
 const asJson = !process.stdout.isTTY;
 
-function write(level: 'info' | 'error', msg: string, fields: Fields): void {
+function write(level: 'info' | 'warn' | 'error', msg: string, fields: Fields): void {
   const time = new Date().toISOString();
   const line = asJson
     ? JSON.stringify({ time, level, msg, ...fields })
-    : `${time} ${level === 'error' ? 'ERROR ' : ''}${msg}${Object.entries(fields)
+    : `${time} ${level === 'info' ? '' : `${level.toUpperCase()} `}${msg}${Object.entries(fields)
         .filter(([, value]) => value !== undefined)
         .map(([key, value]) => ` ${key}=${typeof value === 'string' && /\s/.test(value) ? JSON.stringify(value) : value}`)
         .join('')}`;
@@ -22,6 +22,11 @@ function write(level: 'info' | 'error', msg: string, fields: Fields): void {
 /** Records something an operator may want to know. */
 export function logInfo(msg: string, fields: Fields = {}): void {
   write('info', msg, fields);
+}
+
+/** Records something an operator should change, though the server runs. */
+export function logWarn(msg: string, fields: Fields = {}): void {
+  write('warn', msg, fields);
 }
 
 /** Records a failure; pass the error to get its stack. */

@@ -1,8 +1,8 @@
 import { serve } from '@hono/node-server';
 import { NODE_SERVER_OPTIONS } from './app.js';
-import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Config, ConfigError, linkOrigin, loadConfig } from './config.js';
 import { migrate, openStore, type Store } from './db/connect.js';
-import { logError, logInfo } from './log.js';
+import { logError, logInfo, logWarn } from './log.js';
 
 type Fetch = Parameters<typeof serve>[0]['fetch'];
 
@@ -60,6 +60,9 @@ export async function runServer(name: string, build: (config: Config, store: Sto
   const options = { fetch, port: config.port, serverOptions, ...(config.host ? { hostname: config.host } : {}) };
   const server = serve(options, (info) => {
     logInfo(`${name} listening`, { url: `http://localhost:${info.port}`, database: config.database.dialect });
+    if (config.publicUrl === undefined) {
+      logWarn('PUBLIC_URL is not set: the install snippet and share links point at the listen address', { url: linkOrigin(config) });
+    }
   });
   server.maxConnections = maxConnections;
   server.on('error', (error) => {

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { socketAddress } from '../collector/app.js';
-import type { Config } from '../collector/config.js';
+import { type Config, linkOrigin } from '../collector/config.js';
 import {
   changePassword,
   deleteApiKey,
@@ -215,7 +215,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
     if (registration !== 'invite') throw new HttpError(404, 'There is no such page.');
     const token = newToken();
     await insertInvite(db, tokenHash(token), currentUser(c).id, now());
-    const origin = config.publicUrl ?? new URL(c.req.url).origin;
+    const origin = linkOrigin(config);
     return accountPage(c, {}, 201, { inviteLink: `${origin}/register?invite=${token}` });
   });
 

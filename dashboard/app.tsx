@@ -9,7 +9,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { type CollectorDeps, createCollector, PIXEL_PATH } from '../collector/app.js';
-import type { Config } from '../collector/config.js';
+import { type Config, linkOrigin } from '../collector/config.js';
 import { deleteShareLink, findSharedSiteId, insertShareLink, listShareLinks } from '../collector/db/accounts.js';
 import type { Store } from '../collector/db/connect.js';
 import { countEvents } from '../collector/db/events.js';
@@ -57,6 +57,8 @@ export interface DashboardDeps {
 export function createDashboard({ store, config, sites, throttle, sleep }: DashboardDeps): Hono {
   const app = new Hono();
   const { db } = store;
+  // Links that leave the dashboard point here; a page says so when it is only the listen address.
+  const unsetPublicUrl = config.publicUrl === undefined ? linkOrigin(config) : undefined;
 
   app.use(logRequests());
   app.use(securityHeaders());
@@ -101,8 +103,8 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
   });
 
   const ownerReport = (c: Context, site: Site, filters: FiltersFormState, status: ContentfulStatusCode) => {
-    const snippet = installSnippet(config.publicUrl ?? new URL(c.req.url).origin, site.id);
-    return reportPage(c, store, site, `/site/${site.id}`, { viewer: viewerOf(c), snippet, filters }, status);
+    const snippet = installSnippet(linkOrigin(config), site.id);
+    return reportPage(c, store, site, `/site/${site.id}`, { viewer: viewerOf(c), snippet, unsetPublicUrl, filters }, status);
   };
 
   app.get('/site/:id', signedIn, async (c) => {
@@ -133,7 +135,11 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
   });
   const settingsPage = async (c: Context, site: Site, form: SettingsFormState, status: ContentfulStatusCode, newLink?: string) => {
     const links = await listShareLinks(db, site.id);
-    return page(c, <SettingsPage site={site} viewer={viewerOf(c)} form={form} links={links} newLink={newLink} />, status);
+    return page(
+      c,
+      <SettingsPage site={site} viewer={viewerOf(c)} form={form} links={links} newLink={newLink} unsetPublicUrl={unsetPublicUrl} />,
+      status,
+    );
   };
 
   app.get('/site/:id/settings', signedIn, async (c) => {
@@ -164,7 +170,7 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
     const site = await ownSite(c);
     const token = newToken();
     await insertShareLink(db, site.id, tokenHash(token), Date.now());
-    const link = `${config.publicUrl ?? new URL(c.req.url).origin}/share/${token}`;
+    const link = `${linkOrigin(config)}/share/${token}`;
     return settingsPage(c, site, currentSettings(site), 201, link);
   });
 

@@ -112,6 +112,31 @@ describe.each(dialects)('validation on %s', (dialect) => {
     expect(await realtime.json()).toMatchObject({ visitors: 1, pages: [{ page: '/now', visitors: 1 }] });
   });
 
+  it.each([
+    ['without PUBLIC_URL: the listen address, and a notice that says so', {}, 'http://localhost:8787', true],
+    ['with PUBLIC_URL: that', { PUBLIC_URL: 'https://stats.example.org' }, 'https://stats.example.org', false],
+  ])('never lets a Host header decide where the snippet and share links point; %s', async (_label, env, origin, notice) => {
+    const server = createApp({ store: store(), config: loadConfig(env), ingest: testIngest(store()), tracker, stats: new IngestStats() });
+    const browser = new TestBrowser(server);
+    await browser.register('owner@example.com');
+    await insertSite(store().db, { base_url: 'https://example.com', domain: 'example.com', name: 'Example', created_at: 0, owner_id: 1 });
+    const cookie = `sightline_session=${browser.cookie('sightline_session')}`;
+    const report = await (await server.request('http://evil.example/site/1', { headers: { cookie } })).text();
+    const shared = await (
+      await server.request('http://evil.example/site/1/shares', {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: await browser.csrfToken() }).toString(),
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      })
+    ).text();
+    for (const html of [report, shared]) {
+      expect(html).not.toContain('evil.example');
+      expect(html.includes('PUBLIC_URL is not set')).toBe(notice);
+    }
+    expect(report).toContain(`${origin}/sightline.js`);
+    expect(shared).toMatch(new RegExp(`${origin.replaceAll('.', '\\.')}/share/[\\w-]{43}`));
+  });
+
   it('answers an excluded address as if stored: no reason in the header or the body, but counted', async () => {
     const { server, ingest } = await world();
     await store().db.updateTable('sites').set({ excluded_ips: '1.2.3.0/24' }).execute();

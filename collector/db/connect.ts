@@ -70,7 +70,9 @@ function fileCheck(path: string): () => void {
     if (gone === undefined) {
       const now = statSync(path, { throwIfNoEntry: false });
       if (now === undefined || identity(now) !== opened) {
-        gone = new DatabaseFileGone(`the SQLite file ${path} was ${now === undefined ? 'deleted' : 'replaced'} while the server ran; restart it`);
+        gone = new DatabaseFileGone(
+          `the SQLite file ${path} was ${now === undefined ? 'deleted' : 'replaced'} while the server ran; restart it`,
+        );
       }
     }
     if (gone !== undefined) throw gone;

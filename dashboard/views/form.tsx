@@ -56,3 +56,14 @@ export function ButtonForm(props: { action: string; csrfToken: string; label: st
     </form>
   );
 }
+
+/** Under a link that leaves the dashboard, when PUBLIC_URL is not set: `origin` is where it points instead. */
+export function PublicUrlNotice({ origin }: { origin: string | undefined }) {
+  if (origin === undefined) return null;
+  return (
+    <p class="notice" role="note">
+      PUBLIC_URL is not set, so this points at {origin}, where Sightline listens. Set PUBLIC_URL to the address that visitors and readers
+      reach it by.
+    </p>
+  );
+}

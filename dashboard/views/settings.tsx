@@ -1,5 +1,5 @@
 import type { ShareLink, Site } from '../../collector/db/schema.js';
-import { ButtonForm, Csrf, Field, type FormState } from './form.js';
+import { ButtonForm, Csrf, Field, type FormState, PublicUrlNotice } from './form.js';
 import { Layout, type Viewer } from './layout.js';
 
 /** What the site settings form shows. */
@@ -16,6 +16,8 @@ export function SettingsPage(props: {
   links: ShareLink[];
   /** A share link just made: shown once, since only its hash is kept. */
   newLink: string | undefined;
+  /** Where links point when PUBLIC_URL is not set. */
+  unsetPublicUrl: string | undefined;
 }) {
   const { site, viewer, form, links, newLink } = props;
   return (
@@ -54,6 +56,7 @@ export function SettingsPage(props: {
           </span>
         </p>
       )}
+      {newLink === undefined ? null : <PublicUrlNotice origin={props.unsetPublicUrl} />}
       {links.length === 0 ? (
         <p>No shared links.</p>
       ) : (

@@ -4,7 +4,7 @@ import { DROP_REASONS, type DropReason } from '../../collector/filter.js';
 import type { FiltersFormState } from '../forms.js';
 import type { Report } from '../reports/report.js';
 import { type ReportState, reportQuery } from '../reports/state.js';
-import { Csrf } from './form.js';
+import { Csrf, PublicUrlNotice } from './form.js';
 import { Layout, type Viewer } from './layout.js';
 import { type Realtime, ReportSection } from './report.js';
 
@@ -18,6 +18,8 @@ const REASON_TEXT: Record<DropReason, string> = {
 export interface OwnerParts {
   viewer: Viewer;
   snippet: string;
+  /** Where the snippet points when PUBLIC_URL is not set. */
+  unsetPublicUrl: string | undefined;
   filters: FiltersFormState;
 }
 
@@ -117,6 +119,7 @@ export function SitePage(props: {
           <textarea class="snippet" readonly rows={3} aria-label="Install snippet" id="snippet">
             {owner.snippet}
           </textarea>
+          <PublicUrlNotice origin={owner.unsetPublicUrl} />
         </>
       )}
 
