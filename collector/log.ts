@@ -37,8 +37,11 @@ export function logError(msg: string, error?: unknown, fields: Fields = {}): voi
 
 /**
  * A request path as logs may show it: the token of a share or invitation
- * link is a password of sorts, and the database keeps only its hash.
+ * link is a password of sorts, and the database keeps only its hash. So
+ * whatever follows `share/` anywhere, and any run of 32 or more token
+ * characters (tokens and API keys are 43), is left out, whatever route the
+ * path matched: `//share/TOKEN` and `/share//TOKEN` too.
  */
 export function loggablePath(path: string): string {
-  return path.replace(/^\/share\/[^/]+/, '/share/…');
+  return path.replace(/share\/+[^/]*/g, 'share/…').replace(/[\w-]{32,}/g, '…');
 }
