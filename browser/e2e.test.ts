@@ -34,9 +34,11 @@ describe.skipIf(skip !== undefined).each(dialects)('end to end on %s', (dialect)
       // The site owner registers, adds the site and copies the snippet, as in the README.
       expect(await registerAndAddSite(page, server.origin, `http://${FIXTURE_HOST}`)).toBe(1);
       const snippet = await page.inputValue('#snippet');
+      // Without PUBLIC_URL, the snippet points at the listen address, never at the request's Host.
+      const listening = `http://localhost:${new URL(server.origin).port}`;
       expect(snippet).toBe(
-        `<script defer src="${server.origin}/sightline.js" data-site="1"></script>\n` +
-          `<noscript><img src="${server.origin}/api/pixel?s=1" alt="" width="1" height="1" referrerpolicy="no-referrer-when-downgrade"></noscript>`,
+        `<script defer src="${listening}/sightline.js" data-site="1"></script>\n` +
+          `<noscript><img src="${listening}/api/pixel?s=1" alt="" width="1" height="1" referrerpolicy="no-referrer-when-downgrade"></noscript>`,
       );
 
       fixture = await serveFixtures(snippet);

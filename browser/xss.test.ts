@@ -150,7 +150,8 @@ describe.skipIf(skip !== undefined).each(dialects)('hostile event values on %s',
       await page.goto(`${server.origin}/site/${siteId}/settings`);
       await page.click(`form[action="/site/${siteId}/shares"] button[type=submit]`);
       const shareLink = ((await page.locator('#share-link').textContent()) ?? '').trim();
-      expect(shareLink.startsWith(`${server.origin}/share/`)).toBe(true);
+      // Without PUBLIC_URL, links point at the listen address, never at the request's Host.
+      expect(shareLink.startsWith(`http://localhost:${new URL(server.origin).port}/share/`)).toBe(true);
 
       expectInert(await inspect(owner, `${server.origin}/site/${siteId}`));
       // Another browser, signed in to nothing: the link is all it has.
