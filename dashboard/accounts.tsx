@@ -39,8 +39,6 @@ export interface AccountDeps {
   readonly db: Db;
   readonly config: Config;
   readonly throttle: LoginThrottle;
-  /** Sign-ups per address; tests pass their own. */
-  readonly registrations?: LoginThrottle;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -59,7 +57,7 @@ const decoyHash = () => {
 /** The account routes, to mount at the root. */
 export function accountRoutes(deps: AccountDeps): Hono {
   const { db, config, throttle } = deps;
-  const registrations = deps.registrations ?? new LoginThrottle(REGISTER_THROTTLE);
+  const registrations = new LoginThrottle(REGISTER_THROTTLE);
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? sleepFor;
   const registration = config.accounts.registration;
