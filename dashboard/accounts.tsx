@@ -26,7 +26,7 @@ import { endSession, newToken, safeNext, secureRequest, signedIn, startSession, 
 import { hasControlCharacter, normalEmail, parseRegisterForm, passwordError } from './forms.js';
 import { currentUser, page, viewerOf } from './page.js';
 import { hashPassword, needsRehash, verifyPassword } from './password.js';
-import { LoginThrottle, loginKeys, REGISTER_THROTTLE } from './throttle.js';
+import { LoginThrottle, loginKeys, REGISTER_THROTTLE, tooMany } from './throttle.js';
 import { createAccount } from './users.js';
 import { AccountPage, LoginPage, RegisterPage } from './views/accounts.js';
 import type { FormState } from './views/form.js';
@@ -74,13 +74,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
   const guard = async (keys: readonly string[], what: string, on = throttle): Promise<number> => {
     const attempt = now();
     const verdict = on.verdict(keys, attempt);
-    if ('refusedUntil' in verdict) {
-      const seconds = Math.ceil((verdict.refusedUntil - attempt) / 1000);
-      const at = new Date(verdict.refusedUntil).toISOString().slice(11, 16);
-      throw new HttpError(429, `Too many ${what}. Try again in ${Math.ceil(seconds / 60)} minutes, after ${at} UTC.`, undefined, {
-        'Retry-After': String(seconds),
-      });
-    }
+    if ('refusedUntil' in verdict) throw tooMany(what, verdict.refusedUntil, attempt);
     on.fail(keys, attempt);
     if (verdict.delayMs > 0) await sleep(verdict.delayMs);
     return attempt;

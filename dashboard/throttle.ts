@@ -1,3 +1,5 @@
+import { HttpError } from '../collector/errors.js';
+
 /**
  * Throttling of guesses, in memory, over a sliding window: failed logins,
  * current-password checks, registrations and unknown API keys. Keys name
@@ -115,4 +117,13 @@ export class LoginThrottle {
 /** The keys of a login or password check: the pair, the address across accounts, the account. */
 export function loginKeys(address: string, account: string): string[] {
   return [`pair:${address} ${account}`, `address:${address}`, `account:${account}`];
+}
+
+/** The 429 for a refused attempt: when to retry, in a header and in words. */
+export function tooMany(what: string, refusedUntil: number, now: number): HttpError {
+  const seconds = Math.ceil((refusedUntil - now) / 1000);
+  const at = new Date(refusedUntil).toISOString().slice(11, 16);
+  return new HttpError(429, `Too many ${what}. Try again in ${Math.ceil(seconds / 60)} minutes, after ${at} UTC.`, undefined, {
+    'Retry-After': String(seconds),
+  });
 }

@@ -27,7 +27,7 @@ import { rawReport } from '../reports/report.js';
 import { changeTimezone } from '../reports/rollup-job.js';
 import { parseReportState, type ReportState } from '../reports/state.js';
 import { dayBounds, isTimeZone, localDay } from '../reports/zone.js';
-import { API_KEY_THROTTLE, LoginThrottle } from '../throttle.js';
+import { API_KEY_THROTTLE, LoginThrottle, tooMany } from '../throttle.js';
 import { topLine } from '../views/report.js';
 import { OPERATIONS } from './operations.js';
 import { checkBody, checkParams, type Operation, openApiDocument, type Values } from './schema.js';
@@ -112,10 +112,7 @@ export function createApi(deps: ApiDeps): Hono {
     const address = throttleAddress(clientAddress(socketAddress(c), c.req.header('x-forwarded-for'), deps.trustedProxies));
     const keys = [`apikey:${address}`];
     const verdict = unknownKeys.verdict(keys, Date.now());
-    if ('refusedUntil' in verdict) {
-      const seconds = Math.ceil((verdict.refusedUntil - Date.now()) / 1000);
-      throw new HttpError(429, 'Too many unknown API keys from this address.', undefined, { 'Retry-After': String(seconds) });
-    }
+    if ('refusedUntil' in verdict) throw tooMany('unknown API keys from this address', verdict.refusedUntil, Date.now());
     const found = await findApiKey(db, tokenHash(match[1] ?? ''));
     if (found === undefined) {
       unknownKeys.fail(keys, Date.now());
