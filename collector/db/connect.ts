@@ -122,9 +122,14 @@ function openPostgres(url: string, searchPath: string | undefined): Kysely<Datab
     types: pgTypes,
     ...(searchPath === undefined ? {} : { options: `-c search_path=${searchPath}` }),
   });
-  // An idle client that loses its server emits 'error' on the pool; without a
-  // listener that would crash the process. The next query reports the outage.
+  // A client that loses its server emits 'error': an idle one on the pool, a
+  // checked-out one (inside a transaction, say) on itself. Unheard, either
+  // would crash the process; the query in progress or the next one reports
+  // the outage instead, and the pool drops the broken client on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { insertUser } from './accounts.js';
 import { migrate } from './connect.js';
@@ -101,5 +102,24 @@ describe.each(dialects)('store on %s', (dialect) => {
     await expect(
       insertEvent(store().db, { site_id: 77, ts: 1, name: 'pageview', url: '/', referrer: null, browser: null, ip: null }),
     ).rejects.toThrow();
+  });
+});
+
+describe.skipIf(!dialects.includes('postgres'))('store on postgres, losing a connection', () => {
+  const store = useTestStore('postgres');
+
+  it('survives a connection that ends while a transaction holds it, and goes on with a fresh one', async () => {
+    const db = store().db;
+    const failed = db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx);
+      // Ended from outside while this client sits checked out between queries:
+      // the 'error' it emits must not crash the process.
+      await sql`select pg_terminate_backend(${rows[0]?.pid})`.execute(db);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sql`select 1`.execute(trx);
+    });
+    await expect(failed).rejects.toThrow();
+    const { rows } = await sql<{ one: number }>`select 1 as one`.execute(db);
+    expect(rows).toEqual([{ one: 1 }]);
   });
 });
