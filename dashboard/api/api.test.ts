@@ -146,6 +146,11 @@ describe.each(dialects)('the JSON API on %s', (dialect) => {
       { cursor: expect.stringContaining('must match'), period: 'may be given only once' },
     ],
     ['/sites/abc/stats', { id: 'must be a whole number' }],
+    ['/sites/1/stats?timezone=Mars/Olympus', { timezone: 'is not a time zone' }],
+    [
+      '/sites/1/breakdown/page?timezone=Europe/Berlin',
+      { timezone: "must be the site's time zone, UTC: reports are kept in it (change the site's zone to read another)" },
+    ],
   ])('answers %s with 400 naming each bad parameter', async (path, fields) => {
     const { api, json } = await world();
     await api('/sites', json({ base_url: 'https://example.com' }));
@@ -196,6 +201,8 @@ describe.each(dialects)('the JSON API on %s', (dialect) => {
     }
     const stats = (await (await api('/sites/1/stats?period=today')).json()) as { totals: Record<string, number> };
     expect(stats.totals).toMatchObject({ visitors: 3, visits: 3, pageviews: 4, visit_duration_ms: 10_000 });
+    // Naming the site's own zone changes nothing.
+    expect(await (await api('/sites/1/stats?period=today&timezone=UTC')).json()).toEqual(stats);
     const series = (await (await api('/sites/1/timeseries?period=today')).json()) as {
       granularity: string;
       points: Array<{ pageviews: number }>;

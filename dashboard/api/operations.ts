@@ -37,7 +37,7 @@ const reportParams: Param[] = [
   {
     name: 'timezone',
     in: 'query',
-    description: 'An IANA time zone to cut days in; default the site’s. Another zone than the site’s is added up from raw events: slower.',
+    description: 'The site’s own IANA time zone, if given: reports are kept in it. Another zone is a 400; change the site’s zone instead.',
     schema: { type: 'string', maxLength: 64 },
   },
 ];

@@ -23,7 +23,6 @@ import { noStore } from '../headers.js';
 import { currentReport, listMatchingEvents, parseCursor } from '../report-routes.js';
 import type { Dimension } from '../reports/aggregate.js';
 import { loadRealtime } from '../reports/realtime.js';
-import { rawReport } from '../reports/report.js';
 import { changeTimezone } from '../reports/rollup-job.js';
 import { parseReportState, type ReportState } from '../reports/state.js';
 import { dayBounds, isTimeZone, localDay } from '../reports/zone.js';
@@ -167,20 +166,27 @@ export function createApi(deps: ApiDeps): Hono {
     return site;
   }
 
-  /** The report state from the dashboard's parameters; `timezone` may view the site's days in another zone. */
-  function reportState(site: Site, values: Values): { state: ReportState; view: Site } {
+  /**
+   * The report state from the dashboard's parameters. `timezone` may only
+   * name the site's own zone: the engine cuts visits and days in that zone,
+   * and any other would mean adding up the raw events again.
+   */
+  function reportState(site: Site, values: Values): ReportState {
     const zone = (values.timezone as string | undefined) ?? site.timezone;
     if (!isTimeZone(zone)) throw new HttpError(400, 'Some parameters are wrong.', { timezone: 'is not a time zone' });
-    const view = { ...site, timezone: zone };
+    if (zone !== site.timezone) {
+      throw new HttpError(400, 'Some parameters are wrong.', {
+        timezone: `must be the site's time zone, ${site.timezone}: reports are kept in it (change the site's zone to read another)`,
+      });
+    }
     const query = (name: string) => values[name] as string | undefined;
-    return { state: parseReportState(query, (values.f as string[] | undefined) ?? [], localDay(Date.now(), zone)), view };
+    return parseReportState(query, (values.f as string[] | undefined) ?? [], localDay(Date.now(), zone));
   }
 
   async function report(site: Site, values: Values, dimensions?: readonly Dimension[]) {
-    const { state, view } = reportState(site, values);
+    const state = reportState(site, values);
     const limit = (values.limit as number | undefined) ?? 10;
-    if (view.timezone !== site.timezone) return { state, view, report: await rawReport(store, view, state.period, state.filters, limit) };
-    return { state, view, report: (await currentReport(store, site, state, limit, dimensions)).report };
+    return { state, report: (await currentReport(store, site, state, limit, dimensions)).report };
   }
 
   route('listSites', async (c) => c.json({ sites: (await listSites(db, c.get('apiUser').id)).map(siteJson) }));
@@ -218,21 +224,24 @@ export function createApi(deps: ApiDeps): Hono {
   });
 
   route('getStats', async (c, values) => {
-    const { state, view, report: r } = await report(await ownSite(c, values), values, []);
-    return c.json({ period: periodJson(state, view), totals: totalsJson(r.totals), previous: totalsJson(r.previous) });
+    const site = await ownSite(c, values);
+    const { state, report: r } = await report(site, values, []);
+    return c.json({ period: periodJson(state, site), totals: totalsJson(r.totals), previous: totalsJson(r.previous) });
   });
 
   route('getTimeseries', async (c, values) => {
-    const { state, view, report: r } = await report(await ownSite(c, values), values, []);
-    return c.json({ period: periodJson(state, view), granularity: state.period.granularity, points: r.series });
+    const site = await ownSite(c, values);
+    const { state, report: r } = await report(site, values, []);
+    return c.json({ period: periodJson(state, site), granularity: state.period.granularity, points: r.series });
   });
 
   route('getBreakdown', async (c, values) => {
     const dimension = values.dimension as Dimension;
-    const { state, view, report: r } = await report(await ownSite(c, values), values, [dimension]);
+    const site = await ownSite(c, values);
+    const { state, report: r } = await report(site, values, [dimension]);
     const total = r.totals.visitors;
     return c.json({
-      period: periodJson(state, view),
+      period: periodJson(state, site),
       dimension,
       rows: r.breakdowns[dimension].map((row) => rowJson(row, total)),
     });
@@ -245,12 +254,12 @@ export function createApi(deps: ApiDeps): Hono {
 
   route('listEvents', async (c, values) => {
     const site = await ownSite(c, values);
-    const { state, view } = reportState(site, values);
+    const state = reportState(site, values);
     const before = parseCursor(values.cursor as string | undefined);
     // The period's days, as the CSV export of the events has them.
-    const [from] = dayBounds(state.period.from, view.timezone);
-    const [, to] = dayBounds(state.period.to, view.timezone);
-    const { events, next } = await listMatchingEvents(store, view, state, (values.limit as number | undefined) ?? 100, before, {
+    const [from] = dayBounds(state.period.from, site.timezone);
+    const [, to] = dayBounds(state.period.to, site.timezone);
+    const { events, next } = await listMatchingEvents(store, site, state, (values.limit as number | undefined) ?? 100, before, {
       from,
       to,
     });
@@ -274,8 +283,8 @@ function siteJson(site: Site) {
   };
 }
 
-function periodJson(state: ReportState, view: Site) {
-  return { name: state.period.name, from: state.period.from, to: state.period.to, timezone: view.timezone, filters: state.filters };
+function periodJson(state: ReportState, site: Site) {
+  return { name: state.period.name, from: state.period.from, to: state.period.to, timezone: site.timezone, filters: state.filters };
 }
 
 function totalsJson(sums: Sums) {
