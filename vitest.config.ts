@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    globalSetup: ['scripts/test-setup.ts'],
+    globalSetup: ['test/setup.ts'],
     // Logs show for failing tests only.
     silent: 'passed-only',
     testTimeout: 30_000,
@@ -12,7 +12,15 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'main',
-          include: ['collector/**/*.test.ts', 'dashboard/**/*.test.{ts,tsx}', 'snippet/**/*.test.ts', 'browser/**/*.test.ts'],
+          include: [
+            'core/**/*.test.ts',
+            'collector/**/*.test.ts',
+            'dashboard/**/*.test.{ts,tsx}',
+            'server/**/*.test.ts',
+            'snippet/**/*.test.ts',
+            'browser/**/*.test.ts',
+            'test/**/*.test.ts',
+          ],
           exclude: ['**/*.outage.test.ts'],
           sequence: { groupOrder: 0 },
         },

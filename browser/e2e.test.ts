@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStore, dialects } from '../collector/db/testing.js';
-import { browserSkipReason, FIXTURE_HOST, launchChromium, serveFixtures } from '../scripts/browser.js';
 import { startServer, waitFor } from '../scripts/server.js';
-import { registerAndAddSite } from './dashboard.js';
+import { browserSkipReason, FIXTURE_HOST, launchChromium, serveFixtures } from '../test/browser.js';
+import { registerAndAddSite } from '../test/browser-pages.js';
+import { createTestStore, dialects } from '../test/store.js';
 
 const skip = browserSkipReason();
 

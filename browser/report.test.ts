@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStore, dialects } from '../collector/db/testing.js';
-import { browserSkipReason, launchChromium } from '../scripts/browser.js';
 import { startServer } from '../scripts/server.js';
-import { registerAndAddSite } from './dashboard.js';
+import { browserSkipReason, launchChromium } from '../test/browser.js';
+import { registerAndAddSite } from '../test/browser-pages.js';
+import { createTestStore, dialects } from '../test/store.js';
 
 const skip = browserSkipReason();
 const agent = (version: number) =>

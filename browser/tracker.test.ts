@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openStore, type Store } from '../collector/db/connect.js';
-import type { Event } from '../collector/db/schema.js';
+import { migrate, openStore, type Store } from '../core/db/connect.js';
+import type { Event } from '../core/db/schema.js';
 import { installSnippet } from '../dashboard/app.js';
-import { browserSkipReason, FIXTURE_HOST, type FixtureServer, launchChromium, serveFixtures } from '../scripts/browser.js';
 import { type RunningServer, startServer, waitFor } from '../scripts/server.js';
+import { browserSkipReason, FIXTURE_HOST, type FixtureServer, launchChromium, serveFixtures } from '../test/browser.js';
 
 describe.skipIf(browserSkipReason() !== undefined)('tracker in Chromium', () => {
   let dir: string;

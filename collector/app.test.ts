@@ -4,14 +4,15 @@ import { gzipSync } from 'node:zlib';
 import { serve } from '@hono/node-server';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { PIXEL_PATH, TRACKER_PATH } from '../core/paths.js';
+import { DROPPED_HEADER, IngestStats } from '../core/stats.js';
 import { waitFor } from '../scripts/server.js';
 import budget from '../snippet/budget.json' with { type: 'json' };
-import { createCollectorApp, DROPPED_HEADER, NODE_SERVER_OPTIONS, PIXEL_PATH, startIngestChores } from './app.js';
-import { dialects, useTestStore } from './db/testing.js';
+import { CHROME, testIngest } from '../test/ingest.js';
+import { addSite, countRows, dialects, useTestStore } from '../test/store.js';
+import { createCollectorApp, NODE_SERVER_OPTIONS, startIngestChores } from './app.js';
 import { MAX_BODY } from './parse.js';
-import { IngestStats } from './stats.js';
-import { addSite, CHROME, countRows, testIngest } from './testing.js';
-import { loadTracker, TRACKER_PATH } from './tracker.js';
+import { loadTracker } from './tracker.js';
 
 const tracker = loadTracker();
 const IPHONE =

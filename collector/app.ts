@@ -3,19 +3,22 @@
  * (ingest.ts), answer. Mounted alone by collector/main.ts or beside the
  * dashboard by dashboard/main.ts.
  */
+
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { IngestConfig } from './config.js';
-import type { Store } from './db/connect.js';
-import { clientAborted, errorStatus, HttpError, handleError } from './errors.js';
-import type { DropReason } from './filter.js';
+import type { IngestConfig } from '../core/config.js';
+import type { Store } from '../core/db/connect.js';
+import { clientAborted, errorStatus, HttpError, handleError } from '../core/errors.js';
+import { parseId } from '../core/ids.js';
+import { socketAddress } from '../core/ip.js';
+import { PIXEL_PATH, TRACKER_PATH } from '../core/paths.js';
+import { SiteCache } from '../core/site-cache.js';
+import { DROPPED_HEADER, type DropReason, type IngestStats } from '../core/stats.js';
+import { utcDay } from '../core/time.js';
 import { Geo } from './geo.js';
 import { type IngestDeps, ingestBeacon, ingestPixel, ingestVisit, type Outcome, type RequestFacts } from './ingest.js';
-import { MAX_BODY, parseBeacon, parseId, parsePixel, parseVisitForm } from './parse.js';
-import { SiteCache } from './site-cache.js';
-import type { IngestStats } from './stats.js';
-import { utcDay } from './time.js';
-import { TRACKER_PATH, type TrackerBundle } from './tracker.js';
+import { MAX_BODY, parseBeacon, parsePixel, parseVisitForm } from './parse.js';
+import type { TrackerBundle } from './tracker.js';
 import { Salts, VisitorIds } from './visitor.js';
 import { EventWriter } from './writer.js';
 
@@ -38,10 +41,6 @@ interface NodeBindings {
 /** How a Node server that serves the collector is made: it joins repeated headers, as Hono does (see requestHeader). */
 export const NODE_SERVER_OPTIONS = { joinDuplicateHeaders: true } as const;
 
-/** Where the install snippet's <noscript> image points. */
-export const PIXEL_PATH = '/api/pixel';
-/** The response header that says why an event was dropped (it still gets a 2xx). */
-export const DROPPED_HEADER = 'X-Sightline-Dropped';
 // Browsers show a broken-image icon for anything but an image: answer the
 // smallest one there is, a transparent 1×1 GIF.
 const ANY_ORIGIN = { 'Access-Control-Allow-Origin': '*' } as const;
@@ -232,11 +231,6 @@ export function createCollectorApp(deps: CollectorDeps): Hono<{ Bindings: NodeBi
   app.notFound((c) => c.json({ error: 'Not found' }, 404));
   app.onError(handleError);
   return app;
-}
-
-/** The peer address of the request's socket, which the Node adapter passes in `c.env`. */
-export function socketAddress(c: Context): string | undefined {
-  return (c.env as NodeBindings | undefined)?.incoming?.socket?.remoteAddress;
 }
 
 function requestFacts(c: CollectorContext): RequestFacts {

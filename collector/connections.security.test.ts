@@ -4,9 +4,9 @@
 // were held for Node's 300 s default; connections had no ceiling.
 import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../core/config.js';
+import { createScratchStore, type ScratchStore } from '../core/db/scratch.js';
 import { type RunningServer, startServer, waitFor } from '../scripts/server.js';
-import { loadConfig } from './config.js';
-import { createScratchStore, type ScratchStore } from './db/scratch.js';
 
 const BEACON = JSON.stringify({ s: 1, u: 'https://example.com/' });
 const AGENT = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';

@@ -7,8 +7,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createScratchStore, type ScratchStore } from '../core/db/scratch.js';
 import { freePort, type RunningServer, startServer } from '../scripts/server.js';
-import { createScratchStore, type ScratchStore } from './db/scratch.js';
 
 const AGENT = 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

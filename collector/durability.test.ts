@@ -1,10 +1,11 @@
 // The built collector as a real process under load: what it acknowledged
 // must be stored, whether it is stopped politely or killed outright.
+
 import { describe, expect, it } from 'vitest';
 import { startLoad } from '../scripts/load.js';
 import { startServer, waitFor } from '../scripts/server.js';
-import { createTestStore, dialects } from './db/testing.js';
-import { addSite, CHROME, countRows } from './testing.js';
+import { CHROME } from '../test/ingest.js';
+import { addSite, countRows, createTestStore, dialects } from '../test/store.js';
 
 const beacon = (i: number) => JSON.stringify({ s: 1, u: `https://example.com/page/${i % 50}`, r: '' });
 

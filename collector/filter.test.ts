@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseAddressList } from './cidr.js';
+import { parseAddressList } from '../core/cidr.js';
+import type { SiteRules } from '../core/site-cache.js';
 import { dropReason } from './filter.js';
-import type { SiteRules } from './site-cache.js';
 
 const site: SiteRules = { id: 1, domain: 'example.com', allowAnyHost: false, excludedIps: parseAddressList('192.0.2.0/24').list };
 const keep = { bot: false, pageHost: 'example.com', ip: '198.51.100.1' };

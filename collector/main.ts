@@ -2,9 +2,10 @@
  * The collector alone: the stateless unit that scales out behind a load
  * balancer, many of them writing to one PostgreSQL.
  */
+
+import { IngestStats } from '../core/stats.js';
 import { createCollectorApp, createIngest, startIngestChores } from './app.js';
 import { runServer } from './serve.js';
-import { IngestStats } from './stats.js';
 import { loadTracker } from './tracker.js';
 
 await runServer('collector', (config, store) => {

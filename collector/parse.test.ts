@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HttpError } from './errors.js';
+import { HttpError } from '../core/errors.js';
 import { parseBeacon, parseDay, parsePixel, parseVisitForm } from './parse.js';
 
 const page = { s: 1, u: 'https://example.com/a?b=c' };

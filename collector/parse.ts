@@ -2,10 +2,13 @@
  * Turns what a client sent into an event we can store, or a 400 that names
  * every bad field at once. Nothing here touches the database.
  */
+
 import { isIP } from 'node:net';
-import { type FieldErrors, fieldErrors, HttpError } from './errors.js';
-import { type Page, parseHttpUrl, parsePage } from './page.js';
-import { DAY_MS } from './time.js';
+import { type FieldErrors, fieldErrors, HttpError } from '../core/errors.js';
+import { DOWNLOAD, ENGAGEMENT, OUTBOUND, PAGEVIEW } from '../core/event-names.js';
+import { parseId } from '../core/ids.js';
+import { type Page, parseHttpUrl, parsePage } from '../core/page.js';
+import { DAY_MS } from '../core/time.js';
 
 /** Longest URL or referrer we keep; longer ones are refused, not cut. */
 export const MAX_URL = 2048;
@@ -22,11 +25,6 @@ const MAX_PROP_VALUE = 200;
 /** Longest engaged time one report may carry: a day. */
 const MAX_ENGAGED_MS = 86_400_000;
 
-/** Event names the tracker's payload implies; a custom event may not take them. */
-export const PAGEVIEW = 'pageview';
-export const ENGAGEMENT = 'engagement';
-export const OUTBOUND = 'Outbound Link';
-export const DOWNLOAD = 'File Download';
 const RESERVED = new Set([PAGEVIEW, ENGAGEMENT]);
 
 /** A checked beacon, in the shape the events table stores. */
@@ -198,11 +196,6 @@ export function parseVisitForm(form: Record<string, unknown>, now: number): Visi
   else if (ts !== null && ts > now + DAY_MS) errors.date = 'must not be more than a day in the future';
   failIfAny(errors, 'The visit was refused.');
   return { name: name as string, url: url as string, browser: browser || null, ip: ip || null, ts: ts as number };
-}
-
-/** A positive id written in decimal (as in a URL path), or 0 when it is none. */
-export function parseId(text: string): number {
-  return /^\d{1,15}$/.test(text) ? Number(text) : 0;
 }
 
 /** Midnight UTC of a YYYY-MM-DD day, or null if there is no such day. */

@@ -1,12 +1,13 @@
 // PostgreSQL goes away under load and comes back: the collector answers 503
 // while it is down, keeps everything it acknowledged, and recovers by itself.
+
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { loadTestSettings } from '../core/config.js';
 import { startLoad } from '../scripts/load.js';
 import { startServer, waitFor } from '../scripts/server.js';
-import { loadTestSettings } from './config.js';
-import { createTestStore } from './db/testing.js';
-import { addSite, CHROME, countRows } from './testing.js';
+import { CHROME } from '../test/ingest.js';
+import { addSite, countRows, createTestStore } from '../test/store.js';
 
 const settings = loadTestSettings();
 const beacon = (i: number) => JSON.stringify({ s: 1, u: `https://example.com/page/${i % 50}` });

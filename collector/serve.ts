@@ -1,8 +1,8 @@
 import { serve } from '@hono/node-server';
+import { type Config, ConfigError, linkOrigin, loadConfig } from '../core/config.js';
+import { migrate, openStore, type Store } from '../core/db/connect.js';
+import { logError, logInfo, logWarn } from '../core/log.js';
 import { NODE_SERVER_OPTIONS } from './app.js';
-import { type Config, ConfigError, linkOrigin, loadConfig } from './config.js';
-import { migrate, openStore, type Store } from './db/connect.js';
-import { logError, logInfo, logWarn } from './log.js';
 
 type Fetch = Parameters<typeof serve>[0]['fetch'];
 

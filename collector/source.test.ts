@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePage } from './page.js';
+import { parsePage } from '../core/page.js';
 import { belongsTo, trafficSource } from './source.js';
 
 const none = { source: null, utm_source: null, utm_medium: null, utm_campaign: null, utm_term: null, utm_content: null };

@@ -1,4 +1,4 @@
-import { type Page, parsePage, queryParams } from './page.js';
+import { type Page, parsePage, queryParams } from '../core/page.js';
 
 /** Where a visit came from, from the page URL and the referrer. */
 export interface Source {

@@ -14,9 +14,6 @@ export interface TrackerBundle {
  */
 export const TRACKER_FILE = fileURLToPath(new URL('../snippet/dist/sightline.js', import.meta.url));
 
-/** The path the collector serves the tracker at; the install snippet points here. */
-export const TRACKER_PATH = '/sightline.js';
-
 /** Reads the built tracker once, at start-up, and fingerprints it for ETag. */
 export function loadTracker(file: string = TRACKER_FILE): TrackerBundle {
   let code: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { dialects, useTestStore } from '../test/store.js';
 import { LONGEST_CACHED_AGENT } from './agent.js';
-import { dialects, useTestStore } from './db/testing.js';
 import { Salts, VisitorIds, visitorId } from './visitor.js';
 
 const DAY = 24 * 3600 * 1000;

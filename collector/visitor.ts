@@ -1,9 +1,9 @@
 import { hash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Database } from '../core/db/schema.js';
+import { logError } from '../core/log.js';
+import { DAY_MS, utcDay } from '../core/time.js';
 import { LONGEST_CACHED_AGENT } from './agent.js';
-import type { Database } from './db/schema.js';
-import { logError } from './log.js';
-import { DAY_MS, utcDay } from './time.js';
 
 /**
  * The daily salts of visitor ids. Each UTC day gets a fresh random salt,

@@ -1,9 +1,8 @@
 import { type KyselyPlugin, type RootOperationNode, sql, ValuesNode } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { EVENT_COLUMNS, type NewEvent } from './db/schema.js';
-import { dialects, useTestStore } from './db/testing.js';
-import { HttpError } from './errors.js';
-import { addSite, countRows } from './testing.js';
+import { EVENT_COLUMNS, type NewEvent } from '../core/db/schema.js';
+import { HttpError } from '../core/errors.js';
+import { addSite, countRows, dialects, useTestStore } from '../test/store.js';
 import { EventWriter, type WriterOptions } from './writer.js';
 
 const event = (n: number, site = 1): NewEvent => ({

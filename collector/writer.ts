@@ -1,9 +1,9 @@
-import type { Store } from './db/connect.js';
-import { batchWriter, type WriteBatch } from './db/event-batch.js';
-import type { FilteredHit, NewEvent } from './db/schema.js';
-import { retryLater } from './errors.js';
-import { logError } from './log.js';
-import { utcDay } from './time.js';
+import type { Store } from '../core/db/connect.js';
+import { batchWriter, type WriteBatch } from '../core/db/event-batch.js';
+import type { FilteredHit, NewEvent } from '../core/db/schema.js';
+import { retryLater } from '../core/errors.js';
+import { logError } from '../core/log.js';
+import { utcDay } from '../core/time.js';
 
 /** How the writer batches. */
 export interface WriterOptions {

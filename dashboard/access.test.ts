@@ -1,20 +1,16 @@
 // Who may do what: every dashboard route and method, as an anonymous
 // visitor, the site's owner, another account, and the holder of a share link.
+
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../collector/config.js';
-import { insertApiKey, insertSession, insertShareLink, insertUser } from '../collector/db/accounts.js';
-import { insertEvent } from '../collector/db/events.js';
-import { insertSite } from '../collector/db/sites.js';
-import { dialects, useTestStore } from '../collector/db/testing.js';
-import { IngestStats } from '../collector/stats.js';
-import { countRows, testIngest } from '../collector/testing.js';
-import { loadTracker } from '../collector/tracker.js';
-import { createApp } from './app.js';
+import { insertApiKey, insertSession, insertShareLink, insertUser } from '../core/db/accounts.js';
+import { insertEvent } from '../core/db/events.js';
+import { insertSite } from '../core/db/sites.js';
+import { testApp } from '../test/app.js';
+import { countRows, dialects, useTestStore } from '../test/store.js';
+import { TestBrowser } from '../test/test-browser.js';
 import { newToken, tokenHash } from './auth.js';
 import { hashPassword } from './password.js';
-import { TestBrowser } from './testing.js';
 
-const tracker = loadTracker();
 const PASSWORD = 'a long enough password';
 // Cheap scrypt parameters: the hash string carries them, so login works as usual.
 const passwordHash = await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 });
@@ -73,7 +69,7 @@ describe.each(dialects)('access control on %s', (dialect) => {
   const store = useTestStore(dialect);
 
   async function world() {
-    const server = createApp({ store: store(), config: loadConfig({}), ingest: testIngest(store()), tracker, stats: new IngestStats() });
+    const server = testApp(store());
     const browsers = {} as Record<Role, TestBrowser>;
     for (const role of ['anonymous', 'share', 'other', 'owner'] as const) browsers[role] = new TestBrowser(server);
     for (const [role, email] of [

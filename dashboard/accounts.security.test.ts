@@ -2,25 +2,20 @@
 // outlived a password change, pages that show secrets could be cached, and
 // the session cookie's lifetime was not renewed with the session.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../collector/config.js';
-import { insertEvent } from '../collector/db/events.js';
-import { insertSite } from '../collector/db/sites.js';
-import { dialects, useTestStore } from '../collector/db/testing.js';
-import { IngestStats } from '../collector/stats.js';
-import { testIngest } from '../collector/testing.js';
-import { loadTracker } from '../collector/tracker.js';
-import { createApp } from './app.js';
+import { insertEvent } from '../core/db/events.js';
+import { insertSite } from '../core/db/sites.js';
+import { testApp } from '../test/app.js';
+import { dialects, useTestStore } from '../test/store.js';
+import { TestBrowser } from '../test/test-browser.js';
 import { SESSION_IDLE_MS } from './auth.js';
-import { TestBrowser } from './testing.js';
 
-const tracker = loadTracker();
 const PASSWORD = 'correct horse battery';
 
 describe.each(dialects)('accounts and sessions on %s', (dialect) => {
   const store = useTestStore(dialect);
 
   async function world() {
-    const server = createApp({ store: store(), config: loadConfig({}), ingest: testIngest(store()), tracker, stats: new IngestStats() });
+    const server = testApp(store());
     const browser = new TestBrowser(server);
     await browser.register('owner@example.com', PASSWORD);
     await insertSite(store().db, { base_url: 'https://example.com', domain: 'example.com', name: 'Example', created_at: 0, owner_id: 1 });

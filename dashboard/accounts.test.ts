@@ -1,20 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../collector/config.js';
-import { insertInvite } from '../collector/db/accounts.js';
-import { insertEvent } from '../collector/db/events.js';
-import { insertSite } from '../collector/db/sites.js';
-import { dialects, useTestStore } from '../collector/db/testing.js';
-import { IngestStats } from '../collector/stats.js';
-import { countRows, testIngest } from '../collector/testing.js';
-import { loadTracker } from '../collector/tracker.js';
+import { insertInvite } from '../core/db/accounts.js';
+import { insertEvent } from '../core/db/events.js';
+import { insertSite } from '../core/db/sites.js';
+import { testApp } from '../test/app.js';
+import { countRows, dialects, useTestStore } from '../test/store.js';
+import { TestBrowser } from '../test/test-browser.js';
 import { INVITE_TTL_MS } from './accounts.js';
-import { createApp } from './app.js';
 import { newToken, SESSION_IDLE_MS, safeNext, tokenHash } from './auth.js';
 import { CONTENT_SECURITY_POLICY } from './headers.js';
-import { TestBrowser } from './testing.js';
 import { DEFAULT_THROTTLE, LoginThrottle } from './throttle.js';
 
-const tracker = loadTracker();
 const PASSWORD = 'a long enough password';
 
 describe('safeNext', () => {
@@ -41,8 +36,7 @@ describe.each(dialects)('accounts on %s', (dialect) => {
   const store = useTestStore(dialect);
 
   function app(env: Record<string, string> = {}, throttle?: LoginThrottle, sleep?: (ms: number) => Promise<void>) {
-    const deps = { store: store(), config: loadConfig(env), ingest: testIngest(store(), env), tracker, stats: new IngestStats() };
-    return createApp({ ...deps, ...(throttle ? { throttle } : {}), ...(sleep ? { sleep } : {}) });
+    return testApp(store(), { env, ...(throttle ? { throttle } : {}), ...(sleep ? { sleep } : {}) });
   }
 
   const users = () => store().db.selectFrom('users').select(['id', 'email', 'name']).orderBy('id').execute();

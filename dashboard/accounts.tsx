@@ -3,10 +3,10 @@
  * Sessions live in auth.ts, password hashing in password.ts, login
  * throttling in throttle.ts.
  */
+
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
-import { socketAddress } from '../collector/app.js';
-import { type Config, linkOrigin } from '../collector/config.js';
+import { type Config, linkOrigin } from '../core/config.js';
 import {
   changePassword,
   deleteApiKey,
@@ -17,11 +17,11 @@ import {
   listApiKeys,
   setPasswordHash,
   takeInvite,
-} from '../collector/db/accounts.js';
-import type { Db } from '../collector/db/schema.js';
-import { HttpError } from '../collector/errors.js';
-import { clientAddress, throttleAddress } from '../collector/ip.js';
-import { parseId } from '../collector/parse.js';
+} from '../core/db/accounts.js';
+import type { Db } from '../core/db/schema.js';
+import { HttpError } from '../core/errors.js';
+import { parseId } from '../core/ids.js';
+import { clientAddress, socketAddress, throttleAddress } from '../core/ip.js';
 import { endSession, newToken, safeNext, secureRequest, signedIn, startSession, tokenHash } from './auth.js';
 import { hasControlCharacter, normalEmail, parseRegisterForm, passwordError } from './forms.js';
 import { currentUser, page, viewerOf } from './page.js';

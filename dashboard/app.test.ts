@@ -1,21 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../collector/config.js';
-import { insertEvent } from '../collector/db/events.js';
-import { insertSite } from '../collector/db/sites.js';
-import { dialects, useTestStore } from '../collector/db/testing.js';
-import { IngestStats } from '../collector/stats.js';
-import { CHROME, testIngest } from '../collector/testing.js';
-import { loadTracker } from '../collector/tracker.js';
-import { createApp, EVENTS_PER_PAGE } from './app.js';
-import { TestBrowser } from './testing.js';
-
-const tracker = loadTracker();
+import { insertEvent } from '../core/db/events.js';
+import { insertSite } from '../core/db/sites.js';
+import { testApp } from '../test/app.js';
+import { CHROME } from '../test/ingest.js';
+import { dialects, useTestStore } from '../test/store.js';
+import { TestBrowser } from '../test/test-browser.js';
+import { EVENTS_PER_PAGE } from './app.js';
 
 describe.each(dialects)('dashboard on %s', (dialect) => {
   const store = useTestStore(dialect);
 
   function app(env: Record<string, string> = {}) {
-    return createApp({ store: store(), config: loadConfig(env), ingest: testIngest(store(), env), tracker, stats: new IngestStats() });
+    return testApp(store(), { env });
   }
 
   /** A browser signed in as the first account (user 1), on a fresh app. */

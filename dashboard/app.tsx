@@ -4,23 +4,22 @@
  * answers 404 for a site that is not the viewer's, exactly as for one that
  * does not exist; the shared report goes through `sharedSite`.
  */
+
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { type CollectorDeps, createCollector, PIXEL_PATH } from '../collector/app.js';
-import { type Config, linkOrigin } from '../collector/config.js';
-import { deleteShareLink, findSharedSiteId, insertShareLink, listShareLinks } from '../collector/db/accounts.js';
-import type { Store } from '../collector/db/connect.js';
-import { countEvents } from '../collector/db/events.js';
-import type { Site, User } from '../collector/db/schema.js';
-import { deleteSite, findSite, insertSite, listSites, updateSite, updateSiteFilters } from '../collector/db/sites.js';
-import { HttpError, handleError } from '../collector/errors.js';
-import { parseId } from '../collector/parse.js';
-import type { SiteCache } from '../collector/site-cache.js';
-import { TRACKER_PATH } from '../collector/tracker.js';
+import { type Config, linkOrigin } from '../core/config.js';
+import { deleteShareLink, findSharedSiteId, insertShareLink, listShareLinks } from '../core/db/accounts.js';
+import type { Store } from '../core/db/connect.js';
+import { countEvents } from '../core/db/events.js';
+import type { Site, User } from '../core/db/schema.js';
+import { deleteSite, findSite, insertSite, listSites, updateSite, updateSiteFilters } from '../core/db/sites.js';
+import { HttpError } from '../core/errors.js';
+import { parseId } from '../core/ids.js';
+import { PIXEL_PATH, TRACKER_PATH } from '../core/paths.js';
+import type { SiteCache } from '../core/site-cache.js';
 import { accountRoutes } from './accounts.js';
-import { createApi } from './api/routes.js';
 import { loadSession, newToken, signedIn, tokenHash } from './auth.js';
 import { csrfProtection } from './csrf.js';
 import { type FiltersFormState, parseFiltersForm, parseSiteForm } from './forms.js';
@@ -231,20 +230,6 @@ export function createDashboard({ store, config, sites, throttle, sleep }: Dashb
     return page(c, <HomePage sites={await listSites(db, user.id)} form={form} viewer={viewerOf(c)} />, status);
   }
 
-  return app;
-}
-
-/** Everything one process serves: the collector's routes, then the dashboard's. */
-export function createApp(deps: CollectorDeps & Omit<DashboardDeps, 'sites'> & { apiRateLimit?: number }): Hono {
-  const app = new Hono();
-  app.route('/', createCollector(deps));
-  // Before the dashboard: API requests carry a key, not a session and a CSRF token.
-  const api = { store: deps.store, sites: deps.ingest.sites, trustedProxies: deps.config.ingest.trustedProxies };
-  app.route('/api/v1', createApi(deps.apiRateLimit === undefined ? api : { ...api, rateLimit: deps.apiRateLimit }));
-  app.route('/', createDashboard({ ...deps, sites: deps.ingest.sites }));
-  // Mounted apps do not carry their notFound; the dashboard middleware has run by now.
-  app.notFound((c) => page(c, <ErrorPage status={404} message="There is no such page." />, 404));
-  app.onError(handleError);
   return app;
 }
 

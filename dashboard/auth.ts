@@ -7,8 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { deleteSession, deleteStaleSessions, findSessionUser, insertSession, touchSession } from '../collector/db/accounts.js';
-import type { Db, User } from '../collector/db/schema.js';
+import { deleteSession, deleteStaleSessions, findSessionUser, insertSession, touchSession } from '../core/db/accounts.js';
+import type { Db, User } from '../core/db/schema.js';
 import { hasControlCharacter } from './forms.js';
 
 /** The session cookie's name. */

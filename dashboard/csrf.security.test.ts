@@ -2,20 +2,13 @@
 // session, so a planted `sightline_csrf` cookie with the same value in the
 // form passed; the cookie had no `__Host-` prefix and was not rotated at login.
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../collector/config.js';
-import { dialects, useTestStore } from '../collector/db/testing.js';
-import { IngestStats } from '../collector/stats.js';
-import { testIngest } from '../collector/testing.js';
-import { loadTracker } from '../collector/tracker.js';
-import { createApp } from './app.js';
-import { TestBrowser } from './testing.js';
-
-const tracker = loadTracker();
+import { testApp } from '../test/app.js';
+import { dialects, useTestStore } from '../test/store.js';
+import { TestBrowser } from '../test/test-browser.js';
 
 describe.each(dialects)('CSRF tokens on %s', (dialect) => {
   const store = useTestStore(dialect);
-  const app = (env: Record<string, string> = {}) =>
-    createApp({ store: store(), config: loadConfig(env), ingest: testIngest(store()), tracker, stats: new IngestStats() });
+  const app = (env: Record<string, string> = {}) => testApp(store(), { env });
   const form = (fields: Record<string, string>, cookie: string): RequestInit => ({
     method: 'POST',
     body: new URLSearchParams(fields).toString(),

@@ -15,7 +15,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
-import { HttpError } from '../collector/errors.js';
+import { HttpError } from '../core/errors.js';
 import { SESSION_COOKIE } from './auth.js';
 
 const COOKIE = 'sightline_csrf';

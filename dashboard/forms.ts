@@ -1,7 +1,7 @@
-import { parseAddressList } from '../collector/cidr.js';
-import type { SiteFilters } from '../collector/db/sites.js';
-import { type FieldErrors, fieldErrors } from '../collector/errors.js';
-import { parseHttpUrl } from '../collector/page.js';
+import { parseAddressList } from '../core/cidr.js';
+import type { SiteFilters } from '../core/db/sites.js';
+import { type FieldErrors, fieldErrors } from '../core/errors.js';
+import { parseHttpUrl } from '../core/page.js';
 
 /** A checked add-site form. */
 export interface SiteInput {

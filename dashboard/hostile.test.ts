@@ -1,19 +1,14 @@
 // Random and hostile report URLs and API requests: none may get a 5xx.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../collector/config.js';
-import { insertApiKey, insertSession, insertShareLink, insertUser } from '../collector/db/accounts.js';
-import { insertEvent } from '../collector/db/events.js';
-import { insertSite } from '../collector/db/sites.js';
-import { dialects, useTestStore } from '../collector/db/testing.js';
-import { IngestStats } from '../collector/stats.js';
-import { testIngest } from '../collector/testing.js';
-import { loadTracker } from '../collector/tracker.js';
-import { createApp } from './app.js';
+import { insertApiKey, insertSession, insertShareLink, insertUser } from '../core/db/accounts.js';
+import { insertEvent } from '../core/db/events.js';
+import { insertSite } from '../core/db/sites.js';
+import { testApp } from '../test/app.js';
+import { dialects, useTestStore } from '../test/store.js';
+import { TestBrowser } from '../test/test-browser.js';
 import { newToken, tokenHash } from './auth.js';
-import { TestBrowser } from './testing.js';
 
-const tracker = loadTracker();
 const SHARE = newToken();
 const KEY = `sl_${newToken()}`;
 
@@ -64,7 +59,7 @@ describe.each(dialects)('hostile report requests on %s', (dialect) => {
   const store = useTestStore(dialect);
 
   it('never answer 5xx', async () => {
-    const server = createApp({ store: store(), config: loadConfig({}), ingest: testIngest(store()), tracker, stats: new IngestStats() });
+    const server = testApp(store());
     await insertUser(store().db, { email: 'o@example.com', name: '', password_hash: 'x', created_at: 0 });
     const session = newToken();
     await insertSession(store().db, tokenHash(session), 1, Date.now());

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { loggablePath, logInfo } from '../collector/log.js';
+import { loggablePath, logInfo } from '../core/log.js';
 
 /** One log line per dashboard request: method, path, status and duration. */
 export function logRequests(): MiddlewareHandler {

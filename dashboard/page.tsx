@@ -2,8 +2,8 @@ import type { Context } from 'hono';
 import { raw } from 'hono/html';
 import type { JSX } from 'hono/jsx/jsx-runtime';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { User } from '../collector/db/schema.js';
-import { HttpError } from '../collector/errors.js';
+import type { User } from '../core/db/schema.js';
+import { HttpError } from '../core/errors.js';
 import type { Viewer } from './views/layout.js';
 
 /** Answers with a whole HTML page. */

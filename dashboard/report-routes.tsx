@@ -5,12 +5,12 @@
  */
 import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { Store } from '../collector/db/connect.js';
-import { type EventCursor, type EventFilter, listEvents } from '../collector/db/events.js';
-import { filteredSince } from '../collector/db/filtered.js';
-import type { Event, Site } from '../collector/db/schema.js';
-import { HttpError } from '../collector/errors.js';
-import { utcDay } from '../collector/time.js';
+import type { Store } from '../core/db/connect.js';
+import { type EventCursor, type EventFilter, listEvents } from '../core/db/events.js';
+import { filteredSince } from '../core/db/filtered.js';
+import type { Event, Site } from '../core/db/schema.js';
+import { HttpError } from '../core/errors.js';
+import { utcDay } from '../core/time.js';
 import { toCsv } from './csv.js';
 import { page } from './page.js';
 import { DIMENSIONS, type Dimension, type Filter, pagePath } from './reports/aggregate.js';

@@ -1,25 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../collector/config.js';
-import { insertEvent } from '../collector/db/events.js';
-import type { NewEvent } from '../collector/db/schema.js';
-import { insertSite } from '../collector/db/sites.js';
-import { dialects, useTestStore } from '../collector/db/testing.js';
-import { IngestStats } from '../collector/stats.js';
-import { testIngest } from '../collector/testing.js';
-import { loadTracker } from '../collector/tracker.js';
-import { createApp } from './app.js';
+import { insertEvent } from '../core/db/events.js';
+import type { NewEvent } from '../core/db/schema.js';
+import { insertSite } from '../core/db/sites.js';
+import { testApp } from '../test/app.js';
+import { dialects, useTestStore } from '../test/store.js';
+import { TestBrowser } from '../test/test-browser.js';
 import { runEngine } from './reports/engine.js';
 import { localDay } from './reports/zone.js';
-import { TestBrowser } from './testing.js';
 
-const tracker = loadTracker();
 const MIN = 60_000;
 
 describe.each(dialects)('the report page on %s', (dialect) => {
   const store = useTestStore(dialect);
 
   async function owner() {
-    const server = createApp({ store: store(), config: loadConfig({}), ingest: testIngest(store()), tracker, stats: new IngestStats() });
+    const server = testApp(store());
     const browser = new TestBrowser(server);
     await browser.register('owner@example.com');
     await insertSite(store().db, { base_url: 'https://example.com', domain: 'example.com', name: 'Example', created_at: 0, owner_id: 1 });

@@ -4,30 +4,17 @@
 // keys had no limit, and "already exists" answered faster than a sign-up.
 import type { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../collector/config.js';
-import { dialects, useTestStore } from '../collector/db/testing.js';
-import { IngestStats } from '../collector/stats.js';
-import { testIngest } from '../collector/testing.js';
-import { loadTracker } from '../collector/tracker.js';
-import { createApp } from './app.js';
-import { TestBrowser } from './testing.js';
+import { testApp } from '../test/app.js';
+import { dialects, useTestStore } from '../test/store.js';
+import { TestBrowser } from '../test/test-browser.js';
 
-const tracker = loadTracker();
 const PASSWORD = 'a long enough password';
 
 describe.each(dialects)('throttling on %s', (dialect) => {
   const store = useTestStore(dialect);
 
   // No real pauses: the delays are the throttle's, not the test's.
-  const app = () =>
-    createApp({
-      store: store(),
-      config: loadConfig({}),
-      ingest: testIngest(store()),
-      tracker,
-      stats: new IngestStats(),
-      sleep: async () => undefined,
-    });
+  const app = () => testApp(store(), { sleep: async () => undefined });
 
   async function owner(server: Hono) {
     const browser = new TestBrowser(server, '203.0.113.50');

@@ -1,4 +1,4 @@
-import { HttpError } from '../collector/errors.js';
+import { HttpError } from '../core/errors.js';
 
 /**
  * Throttling of guesses, in memory, over a sliding window: failed logins,

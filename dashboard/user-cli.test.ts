@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { insertSession } from '../collector/db/accounts.js';
-import { openStore } from '../collector/db/connect.js';
-import { dialects, useTestStore } from '../collector/db/testing.js';
-import { countRows } from '../collector/testing.js';
+import { insertSession } from '../core/db/accounts.js';
+import { openStore } from '../core/db/connect.js';
+import { countRows, dialects, useTestStore } from '../test/store.js';
 import { verifyPassword } from './password.js';
 import { runUserCommand, USAGE } from './user-cli.js';
 

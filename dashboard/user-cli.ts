@@ -4,8 +4,8 @@
  * registration, and for anyone locked out of their own install.
  */
 import { randomBytes } from 'node:crypto';
-import { findUserByEmail } from '../collector/db/accounts.js';
-import type { Db } from '../collector/db/schema.js';
+import { findUserByEmail } from '../core/db/accounts.js';
+import type { Db } from '../core/db/schema.js';
 import { normalEmail, parseRegisterForm } from './forms.js';
 import { createAccount, resetPassword } from './users.js';
 

@@ -1,13 +1,6 @@
 /** Creating accounts and setting passwords: shared by the register page and `npm run user`. */
-import {
-  claimOwnerlessSites,
-  countUsers,
-  deleteUserSessions,
-  findUserByEmail,
-  insertUser,
-  setPasswordHash,
-} from '../collector/db/accounts.js';
-import type { Db, User } from '../collector/db/schema.js';
+import { claimOwnerlessSites, countUsers, deleteUserSessions, findUserByEmail, insertUser, setPasswordHash } from '../core/db/accounts.js';
+import type { Db, User } from '../core/db/schema.js';
 import { hashPassword } from './password.js';
 
 /**

@@ -2,20 +2,17 @@
 // `npm start` serves it: a `__proto__` field slipped through, `jsonx` passed
 // as JSON, `0x3` read as an id, future-dated visits sat in realtime, and an
 // excluded address was told that it is excluded.
-import { describe, expect, it } from 'vitest';
-import { DROPPED_HEADER } from '../collector/app.js';
-import { loadConfig } from '../collector/config.js';
-import { insertEvent } from '../collector/db/events.js';
-import { insertSite } from '../collector/db/sites.js';
-import { dialects, useTestStore } from '../collector/db/testing.js';
-import { IngestStats } from '../collector/stats.js';
-import { countRows, testIngest } from '../collector/testing.js';
-import { loadTracker } from '../collector/tracker.js';
-import { createApp } from './app.js';
-import { runEngine } from './reports/engine.js';
-import { TestBrowser } from './testing.js';
 
-const tracker = loadTracker();
+import { describe, expect, it } from 'vitest';
+import { insertEvent } from '../core/db/events.js';
+import { insertSite } from '../core/db/sites.js';
+import { DROPPED_HEADER } from '../core/stats.js';
+import { testApp } from '../test/app.js';
+import { testIngest } from '../test/ingest.js';
+import { countRows, dialects, useTestStore } from '../test/store.js';
+import { TestBrowser } from '../test/test-browser.js';
+import { runEngine } from './reports/engine.js';
+
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
 describe.each(dialects)('validation on %s', (dialect) => {
@@ -23,7 +20,7 @@ describe.each(dialects)('validation on %s', (dialect) => {
 
   async function world() {
     const ingest = testIngest(store());
-    const server = createApp({ store: store(), config: loadConfig({}), ingest, tracker, stats: new IngestStats() });
+    const server = testApp(store(), { ingest });
     const browser = new TestBrowser(server);
     await browser.register('owner@example.com');
     await insertSite(store().db, { base_url: 'https://example.com', domain: 'example.com', name: 'Example', created_at: 0, owner_id: 1 });
@@ -116,7 +113,7 @@ describe.each(dialects)('validation on %s', (dialect) => {
     ['without PUBLIC_URL: the listen address, and a notice that says so', {}, 'http://localhost:8787', true],
     ['with PUBLIC_URL: that', { PUBLIC_URL: 'https://stats.example.org' }, 'https://stats.example.org', false],
   ])('never lets a Host header decide where the snippet and share links point; %s', async (_label, env, origin, notice) => {
-    const server = createApp({ store: store(), config: loadConfig(env), ingest: testIngest(store()), tracker, stats: new IngestStats() });
+    const server = testApp(store(), { env });
     const browser = new TestBrowser(server);
     await browser.register('owner@example.com');
     await insertSite(store().db, { base_url: 'https://example.com', domain: 'example.com', name: 'Example', created_at: 0, owner_id: 1 });

@@ -10,8 +10,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTestSettings } from '../collector/config.js';
-import { createScratchStore, type ScratchStore } from '../collector/db/scratch.js';
+import { loadTestSettings } from '../core/config.js';
+import { createScratchStore, type ScratchStore } from '../core/db/scratch.js';
 import { startProcess } from './server.js';
 
 const TASKSET = '/usr/bin/taskset';

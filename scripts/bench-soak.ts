@@ -42,11 +42,11 @@ import { mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmS
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTestSettings } from '../collector/config.js';
-import { insertApiKey, insertSession, insertUser } from '../collector/db/accounts.js';
-import type { Store } from '../collector/db/connect.js';
-import { createScratchStore, type ScratchStore } from '../collector/db/scratch.js';
-import { insertSite } from '../collector/db/sites.js';
+import { loadTestSettings } from '../core/config.js';
+import { insertApiKey, insertSession, insertUser } from '../core/db/accounts.js';
+import type { Store } from '../core/db/connect.js';
+import { createScratchStore, type ScratchStore } from '../core/db/scratch.js';
+import { insertSite } from '../core/db/sites.js';
 import { newToken, SESSION_COOKIE, tokenHash } from '../dashboard/auth.js';
 import { startProcess } from './server.js';
 import { userAgents, writeTrafficScript } from './soak-traffic.js';

@@ -39,7 +39,7 @@ if (gzip > TRACKER_BUDGET) {
 }
 
 await esbuild.build({
-  entryPoints: { sightline: 'dashboard/main.ts', collector: 'collector/main.ts', 'engine-worker': 'dashboard/reports/engine-worker.ts' },
+  entryPoints: { sightline: 'server/main.ts', collector: 'collector/main.ts', 'engine-worker': 'dashboard/reports/engine-worker.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

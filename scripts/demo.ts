@@ -8,10 +8,10 @@
  *   DATABASE_URL=sqlite:/tmp/demo.db npm run demo
  */
 import { randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '../collector/config.js';
-import { findUserByEmail } from '../collector/db/accounts.js';
-import { migrate, openStore } from '../collector/db/connect.js';
-import { insertSite } from '../collector/db/sites.js';
+import { ConfigError, loadConfig } from '../core/config.js';
+import { findUserByEmail } from '../core/db/accounts.js';
+import { migrate, openStore } from '../core/db/connect.js';
+import { insertSite } from '../core/db/sites.js';
 import { runEngine } from '../dashboard/reports/engine.js';
 import { sumEndedBlocks } from '../dashboard/reports/rollup-job.js';
 import { createAccount } from '../dashboard/users.js';

@@ -30,13 +30,13 @@
 import type SQLite from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import { describeAgent } from '../collector/agent.js';
-import type { Store } from '../collector/db/connect.js';
-import { fenceEventWrites } from '../collector/db/horizon.js';
-import { EVENT_COLUMNS, type Site } from '../collector/db/schema.js';
-import { insertSite } from '../collector/db/sites.js';
-import { parsePage } from '../collector/page.js';
 import { type Source, trafficSource } from '../collector/source.js';
-import { DAY_MS, HOUR_MS } from '../collector/time.js';
+import type { Store } from '../core/db/connect.js';
+import { fenceEventWrites } from '../core/db/horizon.js';
+import { EVENT_COLUMNS, type Site } from '../core/db/schema.js';
+import { insertSite } from '../core/db/sites.js';
+import { parsePage } from '../core/page.js';
+import { DAY_MS, HOUR_MS } from '../core/time.js';
 import { localHour } from '../dashboard/reports/zone.js';
 
 export interface GenerateOptions {

@@ -1,7 +1,7 @@
 // The entry point of `npm run user`: settings and store as the server opens
 // them, then dashboard/user-cli.ts does the work.
-import { ConfigError, loadConfig } from '../collector/config.js';
-import { migrate, openStore } from '../collector/db/connect.js';
+import { ConfigError, loadConfig } from '../core/config.js';
+import { migrate, openStore } from '../core/db/connect.js';
 import { runUserCommand } from '../dashboard/user-cli.js';
 
 async function readStdin(): Promise<string | undefined> {

@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../collector/config.js';
-import { insertEvent } from '../../collector/db/events.js';
-import type { NewEvent } from '../../collector/db/schema.js';
-import { dialects, useTestStore } from '../../collector/db/testing.js';
-import { IngestStats } from '../../collector/stats.js';
-import { countRows, testIngest } from '../../collector/testing.js';
-import { loadTracker } from '../../collector/tracker.js';
-import { createApp } from '../app.js';
+import { insertEvent } from '../../core/db/events.js';
+import type { NewEvent } from '../../core/db/schema.js';
+import { testApp } from '../../test/app.js';
+import { countRows, dialects, useTestStore } from '../../test/store.js';
+import { TestBrowser } from '../../test/test-browser.js';
 import { tokenHash } from '../auth.js';
 import { runEngine } from '../reports/engine.js';
-import { TestBrowser } from '../testing.js';
 import { OPERATIONS } from './operations.js';
 
-const tracker = loadTracker();
 const MIN = 60_000;
 
 describe.each(dialects)('the JSON API on %s', (dialect) => {
@@ -20,8 +15,7 @@ describe.each(dialects)('the JSON API on %s', (dialect) => {
 
   /** An app, and an account with a key made through the Account page. */
   async function world(rateLimit?: number) {
-    const deps = { store: store(), config: loadConfig({}), ingest: testIngest(store()), tracker, stats: new IngestStats() };
-    const server = createApp(rateLimit === undefined ? deps : { ...deps, apiRateLimit: rateLimit });
+    const server = testApp(store(), rateLimit === undefined ? {} : { apiRateLimit: rateLimit });
     const browser = new TestBrowser(server);
     await browser.register('owner@example.com');
     const made = await browser.post('/account/keys', { name: 'Script' });

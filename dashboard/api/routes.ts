@@ -5,18 +5,18 @@
  * which checks its requests and writes the OpenAPI document. The numbers come
  * from the dashboard's own code (report-routes.tsx, reports/).
  */
+
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { socketAddress } from '../../collector/app.js';
-import type { AddressList } from '../../collector/cidr.js';
-import { findApiKey, touchApiKey } from '../../collector/db/accounts.js';
-import type { Store } from '../../collector/db/connect.js';
-import type { BreakdownRow, Sums } from '../../collector/db/rollups.js';
-import type { ApiKey, Event, Site, User } from '../../collector/db/schema.js';
-import { deleteSite, findSite, insertSite, listSites, updateSite } from '../../collector/db/sites.js';
-import { type ErrorRenderer, HttpError } from '../../collector/errors.js';
-import { clientAddress, throttleAddress } from '../../collector/ip.js';
-import type { SiteCache } from '../../collector/site-cache.js';
+import type { AddressList } from '../../core/cidr.js';
+import { findApiKey, touchApiKey } from '../../core/db/accounts.js';
+import type { Store } from '../../core/db/connect.js';
+import type { BreakdownRow, Sums } from '../../core/db/rollups.js';
+import type { ApiKey, Event, Site, User } from '../../core/db/schema.js';
+import { deleteSite, findSite, insertSite, listSites, updateSite } from '../../core/db/sites.js';
+import { type ErrorRenderer, HttpError } from '../../core/errors.js';
+import { clientAddress, socketAddress, throttleAddress } from '../../core/ip.js';
+import type { SiteCache } from '../../core/site-cache.js';
 import { tokenHash } from '../auth.js';
 import { parseSiteForm } from '../forms.js';
 import { noStore } from '../headers.js';

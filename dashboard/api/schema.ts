@@ -3,7 +3,7 @@
  * requests are checked and the OpenAPI document is written, so the two
  * cannot drift. A small subset of JSON Schema, as OpenAPI 3.1 uses it.
  */
-import { fieldErrors, HttpError } from '../../collector/errors.js';
+import { fieldErrors, HttpError } from '../../core/errors.js';
 
 /** A string, as parameters and fields take it. */
 export interface StringSchema {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BreakdownRow, ReportEvent } from '../../collector/db/rollups.js';
+import type { BreakdownRow, ReportEvent } from '../../core/db/rollups.js';
 import { pagePath, sumDay } from './aggregate.js';
 
 const T0 = Date.parse('2026-11-26T00:00:00Z');

@@ -14,6 +14,7 @@
  * - Visit duration and time on page are the engaged time the tracker
  *   measured (visible milliseconds), not guesses between page views.
  */
+
 import {
   addSums,
   type BreakdownRow,
@@ -22,11 +23,11 @@ import {
   type HourSums,
   type ReportEvent,
   zeroSums,
-} from '../../collector/db/rollups.js';
-import { VISIT_ATTRIBUTES, type VisitAttributes } from '../../collector/db/schema.js';
-import type { VisitState } from '../../collector/db/visits.js';
-import { ENGAGEMENT, PAGEVIEW } from '../../collector/parse.js';
-import { HOUR_MS } from '../../collector/time.js';
+} from '../../core/db/rollups.js';
+import { VISIT_ATTRIBUTES, type VisitAttributes } from '../../core/db/schema.js';
+import type { VisitState } from '../../core/db/visits.js';
+import { ENGAGEMENT, PAGEVIEW } from '../../core/event-names.js';
+import { HOUR_MS } from '../../core/time.js';
 
 /** The longest quiet gap inside one visit. */
 export const VISIT_GAP_MS = 30 * 60_000;

@@ -1,14 +1,14 @@
 // The engine as `npm start` runs it, on its own thread in the built server:
 // killed mid-pass it loses and doubles nothing, a second process takes over
 // from a dead one, and the numbers still equal the raw events.
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../collector/db/connect.js';
-import type { NewEvent, Site } from '../../collector/db/schema.js';
-import { findSite } from '../../collector/db/sites.js';
-import { createTestStore, dialects } from '../../collector/db/testing.js';
-import { addSite } from '../../collector/testing.js';
+import type { Store } from '../../core/db/connect.js';
+import type { NewEvent, Site } from '../../core/db/schema.js';
+import { findSite } from '../../core/db/sites.js';
 import { type RunningServer, startServer, waitFor } from '../../scripts/server.js';
+import { addSite, createTestStore, dialects } from '../../test/store.js';
 import { DIMENSIONS } from './aggregate.js';
 import { CATCHING_UP_EVENTS, engineLag } from './engine.js';
 import { loadReport, type Period, rawReport } from './report.js';

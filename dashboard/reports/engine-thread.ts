@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { DatabaseSetting } from '../../collector/config.js';
-import { logError } from '../../collector/log.js';
+import type { DatabaseSetting } from '../../core/config.js';
+import { logError } from '../../core/log.js';
 
 // The engine works a chunk at a time; without limits V8 lets the thread's
 // heap grow with its garbage, and the process's memory with it.

@@ -6,9 +6,9 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { DatabaseSetting } from '../../collector/config.js';
-import { openStore } from '../../collector/db/connect.js';
-import { logError, logInfo } from '../../collector/log.js';
+import type { DatabaseSetting } from '../../core/config.js';
+import { openStore } from '../../core/db/connect.js';
+import { logError, logInfo } from '../../core/log.js';
 import { CATCHING_UP_EVENTS, engineLag } from './engine.js';
 import { CAUGHT_UP } from './engine-thread.js';
 import { leaseFor, startEngine, TURN_MS } from './rollup-job.js';

@@ -1,18 +1,18 @@
 // The engine's visits and roll-ups must say what the raw events say: for
 // every metric and every breakdown, on random data, on both stores, however
 // the events arrive and however passes cut them.
+
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../collector/db/connect.js';
-import { migrate } from '../../collector/db/connect.js';
-import { blocksOf, coverDays, halves, REPORT_EVENT_COLUMNS, readReportEvents } from '../../collector/db/rollups.js';
-import type { NewEvent, Site } from '../../collector/db/schema.js';
-import { findSite } from '../../collector/db/sites.js';
-import { createTestStore, dialects, useTestStore } from '../../collector/db/testing.js';
-import { type VisitState, visitRow } from '../../collector/db/visits.js';
-import { addSite, countRows } from '../../collector/testing.js';
-import { EventWriter } from '../../collector/writer.js';
+import type { Store } from '../../core/db/connect.js';
+import { migrate } from '../../core/db/connect.js';
+import { batchWriter } from '../../core/db/event-batch.js';
+import { blocksOf, coverDays, halves, REPORT_EVENT_COLUMNS, readReportEvents } from '../../core/db/rollups.js';
+import type { NewEvent, Site } from '../../core/db/schema.js';
+import { findSite } from '../../core/db/sites.js';
+import { type VisitState, visitRow } from '../../core/db/visits.js';
+import { addSite, countRows, createTestStore, dialects, useTestStore } from '../../test/store.js';
 import { DIMENSIONS, type Filter, foldVisits, narrowing } from './aggregate.js';
 import { runEngine } from './engine.js';
 import { loadReport, type Period, rawReport } from './report.js';
@@ -90,9 +90,9 @@ describe.each(dialects)('the analytics engine on %s', (dialect) => {
   const store = useTestStore(dialect);
 
   async function write(events: NewEvent[]) {
-    const writer = new EventWriter(store(), { batchSize: 97, batchDelayMs: 1, queueLimit: 100_000 });
-    await Promise.all(events.map((event) => writer.write(event)));
-    await writer.close();
+    // In batches, through the collector's own batch write.
+    const writeBatch = batchWriter(store());
+    for (let at = 0; at < events.length; at += 97) await writeBatch(events.slice(at, at + 97), []);
   }
 
   const periods: Period[] = [

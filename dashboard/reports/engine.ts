@@ -9,10 +9,11 @@
  * one transaction that first checks the position it started from, so a
  * crash or a second engine can neither skip nor double-count an event.
  */
+
 import { sql } from 'kysely';
-import type { Store } from '../../collector/db/connect.js';
-import { committedHorizon } from '../../collector/db/horizon.js';
-import { blockKey, blocksOf, type DaySums, type ReportEvent } from '../../collector/db/rollups.js';
+import type { Store } from '../../core/db/connect.js';
+import { committedHorizon } from '../../core/db/horizon.js';
+import { blockKey, blocksOf, type DaySums, type ReportEvent } from '../../core/db/rollups.js';
 import {
   droppedEngagementOf,
   type EngineEvent,
@@ -29,8 +30,8 @@ import {
   visitorNumber,
   visitRow,
   type WriteSession,
-} from '../../collector/db/visits.js';
-import { ENGAGEMENT } from '../../collector/parse.js';
+} from '../../core/db/visits.js';
+import { ENGAGEMENT } from '../../core/event-names.js';
 import { bounced, foldVisits, visitorKey, visitorShare } from './aggregate.js';
 import { dayBounds, localDay } from './zone.js';
 

@@ -1,12 +1,12 @@
 // A filtered report read from the engine's visits (collector/db/visit-reports.ts)
 // must say what the raw events say (rawReport): every number, every row,
 // in order, for every kind of filter and stacks of them, on both stores.
+
 import { describe, expect, it } from 'vitest';
-import { fenceEventWrites } from '../../collector/db/horizon.js';
-import type { NewEvent, Site } from '../../collector/db/schema.js';
-import { dialects, useTestStore } from '../../collector/db/testing.js';
-import { addSite } from '../../collector/testing.js';
-import { addDays } from '../../collector/time.js';
+import { fenceEventWrites } from '../../core/db/horizon.js';
+import type { NewEvent, Site } from '../../core/db/schema.js';
+import { addDays } from '../../core/time.js';
+import { addSite, dialects, useTestStore } from '../../test/store.js';
 import { DIMENSIONS, type Filter } from './aggregate.js';
 import { runEngine } from './engine.js';
 import { loadReport, type Period, rawReport } from './report.js';

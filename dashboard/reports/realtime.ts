@@ -1,5 +1,5 @@
-import type { Db } from '../../collector/db/schema.js';
-import { recentVisits } from '../../collector/db/visits.js';
+import type { Db } from '../../core/db/schema.js';
+import { recentVisits } from '../../core/db/visits.js';
 import type { Realtime } from '../views/report.js';
 
 /** "Right now" is the last five minutes, as in Plausible. */

@@ -6,7 +6,7 @@
  * (aggregate.ts). `rawReport` adds up the raw events instead: the
  * reference that both must equal.
  */
-import type { Store } from '../../collector/db/connect.js';
+import type { Store } from '../../core/db/connect.js';
 import {
   addSums,
   type BreakdownRow,
@@ -19,11 +19,11 @@ import {
   type Sums,
   sumDays,
   zeroSums,
-} from '../../collector/db/rollups.js';
-import type { Site } from '../../collector/db/schema.js';
-import { filteredReport } from '../../collector/db/visit-reports.js';
-import { HttpError } from '../../collector/errors.js';
-import { addDays, DAY_MS, HOUR_MS } from '../../collector/time.js';
+} from '../../core/db/rollups.js';
+import type { Site } from '../../core/db/schema.js';
+import { filteredReport } from '../../core/db/visit-reports.js';
+import { HttpError } from '../../core/errors.js';
+import { addDays, DAY_MS, HOUR_MS } from '../../core/time.js';
 import { DIMENSIONS, type Dimension, type Filter, KEEP_NONE, narrowing, sumDay } from './aggregate.js';
 import { dayBounds, daysBetween, localHour } from './zone.js';
 

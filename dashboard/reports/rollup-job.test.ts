@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseDatabaseUrl } from '../../collector/config.js';
-import { dialects, useTestStore } from '../../collector/db/testing.js';
+import { parseDatabaseUrl } from '../../core/config.js';
+import { dialects, useTestStore } from '../../test/store.js';
 import { LEASE_MS, leaseFor } from './rollup-job.js';
 
 describe.each(dialects)("the engine's lease on %s", (dialect) => {

@@ -8,10 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { DatabaseSetting } from '../../collector/config.js';
-import type { Store } from '../../collector/db/connect.js';
-import { replaceBlock, unsummedBlocks } from '../../collector/db/rollups.js';
-import { logError, logInfo } from '../../collector/log.js';
+import type { DatabaseSetting } from '../../core/config.js';
+import type { Store } from '../../core/db/connect.js';
+import { replaceBlock, unsummedBlocks } from '../../core/db/rollups.js';
+import { logError, logInfo } from '../../core/log.js';
 import { EngineConflict, engineLag, rebuildSite, runEngine } from './engine.js';
 import { localDay } from './zone.js';
 

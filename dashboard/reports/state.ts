@@ -3,7 +3,7 @@
  * for a custom one) and any number of `f=dimension:value` filters. A link
  * reproduces the view; the page needs no script to change it.
  */
-import { HttpError } from '../../collector/errors.js';
+import { HttpError } from '../../core/errors.js';
 import { hasControlCharacter } from '../forms.js';
 import { DIMENSIONS, type Dimension, type Filter } from './aggregate.js';
 import { type Period, parsePeriod } from './report.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays } from '../../collector/time.js';
+import { addDays } from '../../core/time.js';
 import { dayBounds, daysBetween, isTimeZone, localDay, localHour } from './zone.js';
 
 const H = 3600_000;

@@ -3,7 +3,7 @@
  * 23 or 25 hours long across a daylight-saving change. Dates are
  * `YYYY-MM-DD` strings, which sort and compare as dates.
  */
-import { addDays } from '../../collector/time.js';
+import { addDays } from '../../core/time.js';
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -1,5 +1,5 @@
-import type { Registration } from '../../collector/config.js';
-import type { ApiKey } from '../../collector/db/schema.js';
+import type { Registration } from '../../core/config.js';
+import type { ApiKey } from '../../core/db/schema.js';
 import { ButtonForm, Csrf, Field, type FormState } from './form.js';
 import { Layout, type Viewer } from './layout.js';
 

@@ -1,4 +1,4 @@
-import type { FieldErrors } from '../../collector/errors.js';
+import type { FieldErrors } from '../../core/errors.js';
 import { CSRF_FIELD } from '../csrf.js';
 
 /** What a form shows again after a refusal: the values typed (never passwords) and what was wrong. */

@@ -1,4 +1,4 @@
-import type { SiteSummary } from '../../collector/db/sites.js';
+import type { SiteSummary } from '../../core/db/sites.js';
 import { Csrf, Field, type FormState } from './form.js';
 import { Layout, type Viewer } from './layout.js';
 

@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import { GEO_ATTRIBUTION } from '../../collector/geo.js';
+import { GEO_ATTRIBUTION } from '../../core/attribution.js';
 import { ButtonForm } from './form.js';
 
 /** Who is signed in, for the header. */

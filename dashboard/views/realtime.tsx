@@ -1,4 +1,4 @@
-import type { Site } from '../../collector/db/schema.js';
+import type { Site } from '../../core/db/schema.js';
 import { Layout, type Viewer } from './layout.js';
 import type { Realtime } from './report.js';
 

@@ -1,5 +1,5 @@
-import type { BreakdownRow, Sums } from '../../collector/db/rollups.js';
-import type { Site } from '../../collector/db/schema.js';
+import type { BreakdownRow, Sums } from '../../core/db/rollups.js';
+import type { Site } from '../../core/db/schema.js';
 import type { Dimension } from '../reports/aggregate.js';
 import { PERIODS, type Report } from '../reports/report.js';
 import { filterable, type ReportState, reportQuery } from '../reports/state.js';

@@ -1,4 +1,4 @@
-import type { ShareLink, Site } from '../../collector/db/schema.js';
+import type { ShareLink, Site } from '../../core/db/schema.js';
 import { ButtonForm, Csrf, Field, type FormState, PublicUrlNotice } from './form.js';
 import { Layout, type Viewer } from './layout.js';
 

@@ -1,6 +1,6 @@
-import type { EventCursor } from '../../collector/db/events.js';
-import type { Event, Site } from '../../collector/db/schema.js';
-import { DROP_REASONS, type DropReason } from '../../collector/filter.js';
+import type { EventCursor } from '../../core/db/events.js';
+import type { Event, Site } from '../../core/db/schema.js';
+import { DROP_REASONS, type DropReason } from '../../core/stats.js';
 import type { FiltersFormState } from '../forms.js';
 import type { Report } from '../reports/report.js';
 import { type ReportState, reportQuery } from '../reports/state.js';

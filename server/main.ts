@@ -1,10 +1,10 @@
 /** Everything in one process: what `npm start` runs. */
 import { createIngest, startIngestChores } from '../collector/app.js';
 import { runServer } from '../collector/serve.js';
-import { IngestStats } from '../collector/stats.js';
 import { loadTracker } from '../collector/tracker.js';
+import { IngestStats } from '../core/stats.js';
+import { startEngineThread } from '../dashboard/reports/engine-thread.js';
 import { createApp } from './app.js';
-import { startEngineThread } from './reports/engine-thread.js';
 
 await runServer('sightline', (config, store) => {
   const stats = new IngestStats();

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
-import { loadTestSettings } from '../collector/config.js';
+import { loadTestSettings } from '../core/config.js';
 
 const settings = loadTestSettings();
 

@@ -1,11 +1,16 @@
-// Runs once before the suite: says which optional suites run and why the
-// others skip, and fails early when CI requires a suite this machine lacks.
+// Runs once before the suite: builds what the tests serve and start (the
+// tracker bundle, the servers in dist/), says which optional suites run and
+// why the others skip, and fails early when CI requires a suite this
+// machine lacks.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import pg from 'pg';
-import { loadTestSettings } from '../collector/config.js';
+import { loadTestSettings } from '../core/config.js';
 
 export default async function setup(): Promise<void> {
   const settings = loadTestSettings();
+  // Always, not only when missing: a stale bundle would test yesterday's code.
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
 
   if (settings.postgresUrl === undefined) {
     if (settings.requirePostgres) throw new Error('REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not');

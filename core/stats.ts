@@ -1,5 +1,14 @@
 import { logInfo } from './log.js';
 
+/** Why an event was dropped: a bot, a page on another host, an excluded address. */
+export type DropReason = 'bot' | 'host' | 'ip';
+
+/** Every reason, in the order the dashboard lists them. */
+export const DROP_REASONS: readonly DropReason[] = ['bot', 'host', 'ip'];
+
+/** The collector's response header that says why an event was dropped (it still gets a 2xx). */
+export const DROPPED_HEADER = 'X-Sightline-Dropped';
+
 /**
  * Counts what the collector did, so that the hot path logs nothing per event
  * and an operator still sees a summary line now and then.

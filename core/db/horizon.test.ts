@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { addSite } from '../testing.js';
+import { addSite, dialects, useTestStore } from '../../test/store.js';
 import { insertEvent } from './events.js';
 import { committedHorizon, fenceEventWrites } from './horizon.js';
 import type { NewEvent } from './schema.js';
-import { dialects, useTestStore } from './testing.js';
 
 const event: NewEvent = { site_id: 1, ts: 1, name: 'pageview', url: '/', referrer: null, browser: null, ip: null };
 

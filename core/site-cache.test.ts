@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dialects, useTestStore } from './db/testing.js';
+import { addSite, dialects, useTestStore } from '../test/store.js';
 import { SiteCache } from './site-cache.js';
-import { addSite } from './testing.js';
 
 describe.each(dialects)('SiteCache on %s', (dialect) => {
   const store = useTestStore(dialect);

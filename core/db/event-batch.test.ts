@@ -1,9 +1,8 @@
 import SQLite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { addSite, countRows } from '../testing.js';
+import { addSite, countRows, createTestStore } from '../../test/store.js';
 import { batchWriter } from './event-batch.js';
 import type { NewEvent } from './schema.js';
-import { createTestStore } from './testing.js';
 
 const event: NewEvent = { site_id: 1, ts: 1, name: 'pageview', url: '/', referrer: null, browser: null, ip: null };
 

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { Context } from 'hono';
 import type { AddressList } from './cidr.js';
 import { inList } from './cidr.js';
 import type { IpStorage } from './config.js';
@@ -53,4 +54,9 @@ function expandIpv6(ip: string): string[] {
   const right = ip.includes('::') && tail !== '' ? tail.split(':') : [];
   const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
   return groups.map((group) => group.toLowerCase().replace(/^0+(?=.)/, ''));
+}
+
+/** The peer address of the request's socket, which Hono's Node adapter passes in `c.env.incoming`. */
+export function socketAddress(c: Context): string | undefined {
+  return (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { dialects, useTestStore } from '../../test/store.js';
 import { insertUser } from './accounts.js';
 import { migrate } from './connect.js';
 import { pushEventValues } from './event-batch.js';
@@ -7,7 +8,6 @@ import { insertEvent, listEvents } from './events.js';
 import { migrations } from './migrations/index.js';
 import { EVENT_COLUMNS, type NewEvent } from './schema.js';
 import { findSite, insertSite, listSites } from './sites.js';
-import { dialects, useTestStore } from './testing.js';
 
 describe('pushEventValues', () => {
   it('gives every column in EVENT_COLUMNS order, null for those a row leaves out', () => {
