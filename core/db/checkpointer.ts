@@ -45,9 +45,9 @@ parentPort.once('message', () => {
 /**
  * Moves SQLite's checkpoints off the event loop. With synchronous=NORMAL a
  * checkpoint fsyncs the WAL and the database file; on the writer's
- * connection that blocks the collector for milliseconds every thousand
- * pages, about 3 µs an event at full load. A second connection, on its own
- * thread, does that work instead. Returns the function that stops it; call
+ * connection that blocks the collector for a moment every thousand pages,
+ * a cost that every event shares at full load. A second connection, on
+ * its own thread, does that work instead. Returns the function that stops it; call
  * it before closing `sqlite`, so that the writer's connection is the last
  * and removes the WAL.
  */

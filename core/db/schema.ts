@@ -4,6 +4,9 @@
  *
  * Timestamps are integer milliseconds since the Unix epoch on both dialects,
  * so queries and comparisons read the same on SQLite and PostgreSQL.
+ *
+ * One file, longer than most: it is declarations only, every table feeding
+ * the one `Database` interface, and the whole schema reads best in one place.
  */
 import type { Generated, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 
@@ -105,7 +108,7 @@ export interface RollupBlocksTable {
   block: string;
 }
 
-/** One visit: a visitor's events with no gap over 30 minutes, within one local day (see dashboard/reports/aggregate.ts). */
+/** One visit: a visitor's events with no gap over 30 minutes, within one local day (see dashboard/reports/visit-fold.ts). */
 export interface VisitsTable extends VisitAttributes {
   id: Generated<number>;
   site_id: number;
@@ -254,7 +257,7 @@ export interface EventsTable {
   name: string;
   url: string;
   referrer: string | null;
-  /** Browser name (`Chrome`) for beacons; the seed's `browser` field for form posts. */
+  /** Browser name (`Chrome`) for beacons; the form's `browser` field for form posts. */
   browser: string | null;
   /** Major version of the browser: `140`. */
   browser_version: string | null;

@@ -1,5 +1,5 @@
 /** Every operation of the API, described once: checked against and published from here. */
-import { DIMENSIONS } from '../reports/aggregate.js';
+import { DIMENSIONS } from '../reports/dimensions.js';
 import { PERIODS } from '../reports/report.js';
 import type { ObjectSchema, Operation, Param, Schema } from './schema.js';
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { BreakdownRow, ReportEvent } from '../../core/db/rollups.js';
-import { pagePath, sumDay } from './aggregate.js';
+import type { ReportEvent } from '../../core/db/report-events.js';
+import type { BreakdownRow } from '../../core/db/rollup-sums.js';
+import { sumDay } from './aggregate.js';
+import { pagePath } from './visit-fold.js';
 
 const T0 = Date.parse('2026-11-26T00:00:00Z');
 const MIN = 60_000;

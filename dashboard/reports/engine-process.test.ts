@@ -9,7 +9,7 @@ import type { NewEvent, Site } from '../../core/db/schema.js';
 import { findSite } from '../../core/db/sites.js';
 import { type RunningServer, startServer, waitFor } from '../../scripts/server.js';
 import { addSite, createTestStore, dialects } from '../../test/store.js';
-import { DIMENSIONS } from './aggregate.js';
+import { DIMENSIONS } from './dimensions.js';
 import { CATCHING_UP_EVENTS, engineLag } from './engine.js';
 import { loadReport, type Period, rawReport } from './report.js';
 

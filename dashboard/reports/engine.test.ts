@@ -8,15 +8,17 @@ import { describe, expect, it } from 'vitest';
 import type { Store } from '../../core/db/connect.js';
 import { migrate } from '../../core/db/connect.js';
 import { batchWriter } from '../../core/db/event-batch.js';
-import { blocksOf, coverDays, halves, REPORT_EVENT_COLUMNS, readReportEvents } from '../../core/db/rollups.js';
+import { REPORT_EVENT_COLUMNS, readReportEvents } from '../../core/db/report-events.js';
+import { blocksOf, coverDays, halves } from '../../core/db/rollup-blocks.js';
 import type { NewEvent, Site } from '../../core/db/schema.js';
 import { findSite } from '../../core/db/sites.js';
 import { type VisitState, visitRow } from '../../core/db/visits.js';
 import { addSite, countRows, createTestStore, dialects, useTestStore } from '../../test/store.js';
-import { DIMENSIONS, type Filter, foldVisits, narrowing } from './aggregate.js';
+import { DIMENSIONS, type Filter, narrowing } from './dimensions.js';
 import { runEngine } from './engine.js';
 import { loadReport, type Period, rawReport } from './report.js';
 import { changeTimezone, sumEndedBlocks } from './rollup-job.js';
+import { foldVisits } from './visit-fold.js';
 
 /** Everything folded and every ended block summed, as the engine's loop leaves it. */
 async function settle(store: Store, chunk?: number): Promise<void> {

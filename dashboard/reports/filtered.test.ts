@@ -7,7 +7,7 @@ import { fenceEventWrites } from '../../core/db/horizon.js';
 import type { NewEvent, Site } from '../../core/db/schema.js';
 import { addDays } from '../../core/time.js';
 import { addSite, dialects, useTestStore } from '../../test/store.js';
-import { DIMENSIONS, type Filter } from './aggregate.js';
+import { DIMENSIONS, type Filter } from './dimensions.js';
 import { runEngine } from './engine.js';
 import { loadReport, type Period, rawReport } from './report.js';
 

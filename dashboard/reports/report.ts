@@ -2,29 +2,21 @@
  * A site's report for a period: the top line against the period before,
  * the chart, and every breakdown. Without filters it reads the roll-ups;
  * with filters it adds up the matching visits that the engine stored
- * (collector/db/visit-reports.ts), by the same definitions
+ * (core/db/visit-reports.ts), by the same definitions
  * (aggregate.ts). `rawReport` adds up the raw events instead: the
  * reference that both must equal.
  */
 import type { Store } from '../../core/db/connect.js';
-import {
-  addSums,
-  type BreakdownRow,
-  breakdown,
-  coverPeriod,
-  dailySeries,
-  type HourSums,
-  hourlySeries,
-  readReportEvents,
-  type Sums,
-  sumDays,
-  zeroSums,
-} from '../../core/db/rollups.js';
+import { readReportEvents } from '../../core/db/report-events.js';
+import { coverPeriod } from '../../core/db/rollup-blocks.js';
+import { breakdown, dailySeries, hourlySeries, sumDays } from '../../core/db/rollup-reads.js';
+import { addSums, type BreakdownRow, type HourSums, type Sums, zeroSums } from '../../core/db/rollup-sums.js';
 import type { Site } from '../../core/db/schema.js';
 import { filteredReport } from '../../core/db/visit-reports.js';
 import { HttpError } from '../../core/errors.js';
 import { addDays, DAY_MS, HOUR_MS } from '../../core/time.js';
-import { DIMENSIONS, type Dimension, type Filter, KEEP_NONE, narrowing, sumDay } from './aggregate.js';
+import { sumDay } from './aggregate.js';
+import { DIMENSIONS, type Dimension, type Filter, KEEP_NONE, narrowing } from './dimensions.js';
 import { dayBounds, daysBetween, localHour } from './zone.js';
 
 /** The periods a report offers. */

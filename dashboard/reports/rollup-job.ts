@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { DatabaseSetting } from '../../core/config.js';
 import type { Store } from '../../core/db/connect.js';
-import { replaceBlock, unsummedBlocks } from '../../core/db/rollups.js';
+import { replaceBlock, unsummedBlocks } from '../../core/db/rollup-blocks.js';
 import { logError, logInfo } from '../../core/log.js';
 import { EngineConflict, engineLag, rebuildSite, runEngine } from './engine.js';
 import { localDay } from './zone.js';

@@ -5,7 +5,7 @@
  */
 import { HttpError } from '../../core/errors.js';
 import { hasControlCharacter } from '../forms.js';
-import { DIMENSIONS, type Dimension, type Filter } from './aggregate.js';
+import { DIMENSIONS, type Dimension, type Filter } from './dimensions.js';
 import { type Period, parsePeriod } from './report.js';
 
 /** What a report shows. */

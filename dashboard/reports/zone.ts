@@ -81,3 +81,27 @@ export function daysBetween(from: string, to: string): string[] {
 export function localHour(ms: number, zone: string): number {
   return new Date(wallClock(ms, zone)).getUTCHours();
 }
+
+/**
+ * The local days of instants, remembered per zone: a chunk's events fall
+ * on a day or two, and asking Intl for each one costs more than the fold.
+ */
+export class LocalDays {
+  private readonly known = new Map<string, Array<{ day: string; start: number; end: number }>>();
+
+  /** The local day that holds `ts` in `zone`, with its bounds. */
+  of(ts: number, zone: string): { day: string; start: number; end: number } {
+    let list = this.known.get(zone);
+    if (list === undefined) {
+      list = [];
+      this.known.set(zone, list);
+    }
+    const hit = list.find((d) => ts >= d.start && ts < d.end);
+    if (hit !== undefined) return hit;
+    const day = localDay(ts, zone);
+    const [start, end] = dayBounds(day, zone);
+    const found = { day, start, end };
+    list.push(found);
+    return found;
+  }
+}

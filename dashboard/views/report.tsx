@@ -1,6 +1,6 @@
-import type { BreakdownRow, Sums } from '../../core/db/rollups.js';
+import type { BreakdownRow, Sums } from '../../core/db/rollup-sums.js';
 import type { Site } from '../../core/db/schema.js';
-import type { Dimension } from '../reports/aggregate.js';
+import type { Dimension } from '../reports/dimensions.js';
 import { PERIODS, type Report } from '../reports/report.js';
 import { filterable, type ReportState, reportQuery } from '../reports/state.js';
 import { Chart } from './chart.js';
