@@ -24,8 +24,8 @@ export const LONGEST_CACHED_AGENT = 512;
 const NOTHING = /^[\s,]*$/;
 
 const parser = new UAParser();
-// Parsing is the costliest step of an event (uncached it caps a core near
-// 11k events/s), and real traffic repeats a few hundred User-Agents.
+// Parsing is the costliest step of an event, and real traffic repeats a few
+// hundred User-Agents.
 const cache = new RecentCache<string, Agent>(2000);
 
 /** Describes a User-Agent; no User-Agent at all is taken for a bot. */

@@ -9,15 +9,14 @@ import { bodyLimit } from 'hono/body-limit';
 import type { IngestConfig } from '../core/config.js';
 import type { Store } from '../core/db/connect.js';
 import { clientAborted, errorStatus, HttpError, handleError } from '../core/errors.js';
-import { parseId } from '../core/ids.js';
-import { socketAddress } from '../core/ip.js';
 import { PIXEL_PATH, TRACKER_PATH } from '../core/paths.js';
 import { SiteCache } from '../core/site-cache.js';
 import { DROPPED_HEADER, type DropReason, type IngestStats } from '../core/stats.js';
 import { utcDay } from '../core/time.js';
 import { Geo } from './geo.js';
-import { type IngestDeps, ingestBeacon, ingestPixel, ingestVisit, type Outcome, type RequestFacts } from './ingest.js';
+import { type IngestDeps, ingestBeacon, ingestPixel, ingestVisit, type Outcome } from './ingest.js';
 import { MAX_BODY, parseBeacon, parsePixel, parseVisitForm } from './parse.js';
+import { type CollectorContext, type NodeBindings, parseSiteId, readForm, requestFacts, requestHeader } from './request.js';
 import type { TrackerBundle } from './tracker.js';
 import { Salts, VisitorIds } from './visitor.js';
 import { EventWriter } from './writer.js';
@@ -29,16 +28,7 @@ export interface CollectorDeps {
   readonly stats: IngestStats;
 }
 
-/** The Node adapter puts the raw request in `c.env.incoming`. */
-interface NodeBindings {
-  incoming?: {
-    socket?: { remoteAddress?: string };
-    headers?: Readonly<Record<string, string | string[] | undefined>>;
-    joinDuplicateHeaders?: boolean;
-  };
-}
-
-/** How a Node server that serves the collector is made: it joins repeated headers, as Hono does (see requestHeader). */
+/** How a Node server that serves the collector is made: it joins repeated headers, as Hono does (see requestHeader in request.ts). */
 export const NODE_SERVER_OPTIONS = { joinDuplicateHeaders: true } as const;
 
 // Browsers show a broken-image icon for anything but an image: answer the
@@ -55,8 +45,6 @@ const streamLimit = bodyLimit({
   },
 });
 
-type CollectorContext = Context<{ Bindings: NodeBindings }>;
-
 /** A collector route's answer, and what it did with the event, for the periodic summary. */
 interface Answer {
   readonly response: Response;
@@ -69,8 +57,8 @@ interface Answer {
  *
  * - A wrapper, not a middleware: Hono calls a route with a single handler
  *   directly, while a middleware in front puts each request through its
- *   compose chain and the context's response bookkeeping (measured: about
- *   5% of the collector's throughput).
+ *   compose chain and the context's response bookkeeping, a cost the
+ *   collector's throughput shows.
  * - CORS, any origin. Each route puts ANY_ORIGIN in its own plain-object
  *   headers, which the Node adapter writes as they are; c.header() or
  *   Hono's cors middleware would build a Headers object, or copy the whole
@@ -158,68 +146,14 @@ export function createCollector({ ingest, tracker, stats }: CollectorDeps): Hono
   // Nothing is logged per event; every answer is counted for the summary.
   app.on('OPTIONS', ['/api/event', '/site/:id/visit', PIXEL_PATH], preflight);
 
-  app.post(
-    '/api/event',
-    collectorRoute(stats, async (c) => {
-      const beacon = parseBeacon(await c.req.text());
-      const outcome = await ingestBeacon(ingest, beacon, requestFacts(c));
-      // A Response with plain headers is what the Node adapter writes fastest;
-      // a stored event's are the same every time.
-      const headers = outcome.dropped === undefined ? ACCEPTED : { ...ACCEPTED, ...droppedHeader(outcome) };
-      const response = new Response(null, { status: 202, headers });
-      return { response, outcome: outcomeName(outcome) };
-    }),
-  );
-
-  // The seed's part-1 contract: a plain form post, no CSRF token, open to any site.
-  app.post(
-    '/site/:id/visit',
-    collectorRoute(stats, async (c) => {
-      const siteId = parseSiteId(c.req.param('id') ?? '');
-      const visit = parseVisitForm(await readForm(c), Date.now());
-      const outcome = await ingestVisit(ingest, siteId, visit, requestFacts(c));
-      const response = c.text(
-        told(outcome) ? `Visit for site ${siteId} not counted: ${outcome.dropped}\n` : `Added visit for site ${siteId}\n`,
-        201,
-        { ...ANY_ORIGIN, ...droppedHeader(outcome) },
-      );
-      return { response, outcome: outcomeName(outcome) };
-    }),
-  );
-
+  app.post('/api/event', collectorRoute(stats, eventHandler(ingest)));
+  // The visit form route (the Flask-Tracking contract): a plain form post,
+  // no CSRF token, open to any site.
+  app.post('/site/:id/visit', collectorRoute(stats, visitHandler(ingest)));
   // The install snippet's <noscript> image: a page view from a browser
   // without JavaScript. The page is whatever the Referer header names.
-  app.get(
-    PIXEL_PATH,
-    collectorRoute(stats, async (c) => {
-      // Hono answers HEAD with the GET route: a HEAD is no page view.
-      if (c.req.method === 'HEAD') {
-        return {
-          response: c.body(null, 200, { ...ANY_ORIGIN, 'Content-Type': 'image/gif', 'Cache-Control': 'no-store' }),
-          outcome: 'head',
-        };
-      }
-      const view = parsePixel(c.req.query('s'), c.req.header('referer'));
-      const outcome = await ingestPixel(ingest, view, requestFacts(c));
-      const response = c.body(PIXEL_GIF, 200, {
-        ...ANY_ORIGIN,
-        'Content-Type': 'image/gif',
-        'Cache-Control': 'no-store',
-        ...droppedHeader(outcome),
-      });
-      return { response, outcome: outcomeName(outcome) };
-    }),
-  );
-
-  app.get(TRACKER_PATH, (c) => {
-    c.header('ETag', tracker.etag);
-    // An hour fresh, then a cheap 304 revalidation: new releases reach pages
-    // within the hour without every page view fetching the script.
-    c.header('Cache-Control', 'public, max-age=3600');
-    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
-    if (c.req.header('if-none-match') === tracker.etag) return c.body(null, 304);
-    return c.body(tracker.code, 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
-  });
+  app.get(PIXEL_PATH, collectorRoute(stats, pixelHandler(ingest)));
+  app.get(TRACKER_PATH, trackerHandler(tracker));
 
   return app;
 }
@@ -233,31 +167,67 @@ export function createCollectorApp(deps: CollectorDeps): Hono<{ Bindings: NodeBi
   return app;
 }
 
-function requestFacts(c: CollectorContext): RequestFacts {
-  return {
-    userAgent: requestHeader(c, 'user-agent'),
-    socketAddress: socketAddress(c),
-    forwardedFor: requestHeader(c, 'x-forwarded-for'),
-    now: Date.now(),
+/** The tracker's beacon, `POST /api/event`. */
+function eventHandler(ingest: IngestDeps) {
+  return async (c: CollectorContext): Promise<Answer> => {
+    const beacon = parseBeacon(await c.req.text());
+    const outcome = await ingestBeacon(ingest, beacon, requestFacts(c));
+    // A Response with plain headers is what the Node adapter writes fastest;
+    // a stored event's are the same every time.
+    const headers = outcome.dropped === undefined ? ACCEPTED : { ...ACCEPTED, ...droppedHeader(outcome) };
+    const response = new Response(null, { status: 202, headers });
+    return { response, outcome: outcomeName(outcome) };
   };
 }
 
-/**
- * A header of the collector's hot path, from the headers Node has parsed
- * when the adapter passes them (Hono's lookup wraps them in a Headers-like
- * object and costs several times more); from Hono otherwise, as in tests.
- * Node reads these as Hono does: it joins repeated X-Forwarded-For headers,
- * and refuses a request whose Content-Length headers differ. Repeated
- * User-Agents it joins only on a server made with `joinDuplicateHeaders`
- * (NODE_SERVER_OPTIONS); elsewhere it keeps the first, and a bot could hide
- * behind a browser's, so then Hono's lookup, which joins them, is used.
- */
-function requestHeader(c: CollectorContext, name: 'user-agent' | 'x-forwarded-for' | 'content-length'): string | undefined {
-  const incoming = c.env?.incoming;
-  const headers = incoming?.headers;
-  if (headers === undefined || (name === 'user-agent' && incoming?.joinDuplicateHeaders !== true)) return c.req.header(name);
-  const value = headers[name];
-  return typeof value === 'string' ? value : undefined;
+/** The visit form, `POST /site/:id/visit`. */
+function visitHandler(ingest: IngestDeps) {
+  return async (c: CollectorContext): Promise<Answer> => {
+    const siteId = parseSiteId(c.req.param('id') ?? '');
+    const visit = parseVisitForm(await readForm(c), Date.now());
+    const outcome = await ingestVisit(ingest, siteId, visit, requestFacts(c));
+    const response = c.text(
+      told(outcome) ? `Visit for site ${siteId} not counted: ${outcome.dropped}\n` : `Added visit for site ${siteId}\n`,
+      201,
+      { ...ANY_ORIGIN, ...droppedHeader(outcome) },
+    );
+    return { response, outcome: outcomeName(outcome) };
+  };
+}
+
+/** The <noscript> pixel, `GET /api/pixel`. */
+function pixelHandler(ingest: IngestDeps) {
+  return async (c: CollectorContext): Promise<Answer> => {
+    // Hono answers HEAD with the GET route: a HEAD is no page view.
+    if (c.req.method === 'HEAD') {
+      return {
+        response: c.body(null, 200, { ...ANY_ORIGIN, 'Content-Type': 'image/gif', 'Cache-Control': 'no-store' }),
+        outcome: 'head',
+      };
+    }
+    const view = parsePixel(c.req.query('s'), c.req.header('referer'));
+    const outcome = await ingestPixel(ingest, view, requestFacts(c));
+    const response = c.body(PIXEL_GIF, 200, {
+      ...ANY_ORIGIN,
+      'Content-Type': 'image/gif',
+      'Cache-Control': 'no-store',
+      ...droppedHeader(outcome),
+    });
+    return { response, outcome: outcomeName(outcome) };
+  };
+}
+
+/** The tracker script itself. */
+function trackerHandler(tracker: TrackerBundle) {
+  return (c: Context): Response => {
+    c.header('ETag', tracker.etag);
+    // An hour fresh, then a cheap 304 revalidation: new releases reach pages
+    // within the hour without every page view fetching the script.
+    c.header('Cache-Control', 'public, max-age=3600');
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    if (c.req.header('if-none-match') === tracker.etag) return c.body(null, 304);
+    return c.body(tracker.code, 200, { 'Content-Type': 'text/javascript; charset=utf-8' });
+  };
 }
 
 /** The summary's name for what happened to an event. */
@@ -277,22 +247,4 @@ function told(outcome: Outcome): outcome is { dropped: DropReason } {
 /** The response header that names a drop, if the answer may (`told`). */
 function droppedHeader(outcome: Outcome): Record<string, string> {
   return told(outcome) ? { [DROPPED_HEADER]: outcome.dropped } : {};
-}
-
-function parseSiteId(text: string): number {
-  const id = parseId(text);
-  if (id < 1) throw new HttpError(404, `There is no site ${text}.`);
-  return id;
-}
-
-async function readForm(c: Context): Promise<Record<string, unknown>> {
-  const type = c.req.header('content-type') ?? '';
-  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) {
-    throw new HttpError(415, 'Send the visit as a form (application/x-www-form-urlencoded).');
-  }
-  try {
-    return await c.req.parseBody();
-  } catch {
-    throw new HttpError(400, 'The form body could not be read.');
-  }
 }

@@ -86,7 +86,7 @@ export async function ingestBeacon(deps: IngestDeps, beacon: Beacon, facts: Requ
 }
 
 /**
- * A visit from the seed's form route: an explicit API call, so no bot or
+ * A visit from the visit form route: an explicit API call, so no bot or
  * host filter (its URLs may be relative), but excluded addresses, geo-IP,
  * the visitor id and the IP_STORAGE setting apply as everywhere.
  */

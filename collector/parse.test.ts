@@ -107,11 +107,11 @@ describe('parsePixel', () => {
 });
 
 describe('parseVisitForm', () => {
-  const seed = { event: 'BashVisit', browser: 'cURL', url: '/', ip_address: '1.2.3.4', date: '2013-11-09' };
+  const visit = { event: 'BashVisit', browser: 'cURL', url: '/', ip_address: '1.2.3.4', date: '2013-11-09' };
   const NOW = Date.UTC(2026, 11, 2, 6, 0);
 
-  it("accepts the seed's curl visit", () => {
-    expect(parseVisitForm(seed, NOW)).toEqual({ name: 'BashVisit', url: '/', browser: 'cURL', ip: '1.2.3.4', ts: Date.UTC(2013, 10, 9) });
+  it('accepts the curl visit', () => {
+    expect(parseVisitForm(visit, NOW)).toEqual({ name: 'BashVisit', url: '/', browser: 'cURL', ip: '1.2.3.4', ts: Date.UTC(2013, 10, 9) });
   });
 
   it('leaves optional fields empty', () => {
@@ -119,15 +119,15 @@ describe('parseVisitForm', () => {
   });
 
   it.each([
-    ['a bad date', { ...seed, date: '09/11/2013' }, ['date']],
-    ['a day that does not exist', { ...seed, date: '2013-02-30' }, ['date']],
-    ['no date', { ...seed, date: undefined }, ['date']],
-    ['a bad IP address', { ...seed, ip_address: '1.2.3' }, ['ip_address']],
-    ['a NUL in the browser', { ...seed, browser: 'cu\u0000rl' }, ['browser']],
-    ['a file for a field', { ...seed, url: new Blob(['x']) }, ['url']],
+    ['a bad date', { ...visit, date: '09/11/2013' }, ['date']],
+    ['a day that does not exist', { ...visit, date: '2013-02-30' }, ['date']],
+    ['no date', { ...visit, date: undefined }, ['date']],
+    ['a bad IP address', { ...visit, ip_address: '1.2.3' }, ['ip_address']],
+    ['a NUL in the browser', { ...visit, browser: 'cu\u0000rl' }, ['browser']],
+    ['a file for a field', { ...visit, url: new Blob(['x']) }, ['url']],
     ['nothing at all', {}, ['event', 'url', 'date']],
-    ['a date two days ahead', { ...seed, date: '2026-12-04' }, ['date']],
-    ['a date far in the future', { ...seed, date: '2999-12-31' }, ['date']],
+    ['a date two days ahead', { ...visit, date: '2026-12-04' }, ['date']],
+    ['a date far in the future', { ...visit, date: '2999-12-31' }, ['date']],
   ])('refuses %s', (_label, form, fields) => {
     const errors = fieldErrors(() => parseVisitForm(form, NOW));
     expect(Object.keys(errors).sort()).toEqual([...fields].sort());

@@ -47,7 +47,7 @@ const LINKS = [
   ['o', OUTBOUND],
   ['d', DOWNLOAD],
 ] as const;
-/** What the seed's `POST /site/:id/visit` form carries, after checking. */
+/** What the visit form (`POST /site/:id/visit`) carries, after checking. */
 export interface Visit {
   name: string;
   url: string;
@@ -178,9 +178,9 @@ export function parsePixel(site: string | undefined, referer: string | undefined
 }
 
 /**
- * Parses the seed's visit form: `event`, `browser`, `url`, `ip_address`,
+ * Parses the visit form: `event`, `browser`, `url`, `ip_address`,
  * `date` (YYYY-MM-DD, at most a day after `now`). Unknown fields are
- * ignored, as the seed's form did.
+ * ignored, as the Flask-Tracking form route did.
  */
 export function parseVisitForm(form: Record<string, unknown>, now: number): Visit {
   const errors = fieldErrors();

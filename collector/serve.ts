@@ -21,6 +21,41 @@ const SHUTDOWN_GRACE_MS = 10_000;
  * store, listen, and shut down cleanly on SIGTERM or SIGINT.
  */
 export async function runServer(name: string, build: (config: Config, store: Store) => Built): Promise<void> {
+  const { config, store } = await openOrExit(name);
+  const built = build(config, store);
+  const state = { stopping: false };
+  // Once stopping, every answer closes its connection, so that keep-alive
+  // clients move on and the server can finish.
+  const fetch: Fetch = (request, env) => (state.stopping ? closing(built.app.fetch(request, env)) : built.app.fetch(request, env));
+  const server = listen(name, config, fetch);
+
+  const stop = async (signal: string) => {
+    if (state.stopping) return;
+    state.stopping = true;
+    logInfo(`${name} stopping`, { signal });
+    // Stop accepting; requests in flight still get their answer, and each
+    // waits for its batch to commit.
+    const closed = new Promise((resolve) => server.close(resolve));
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+    const cut = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+    try {
+      await closed;
+      clearTimeout(cut);
+      await built.close();
+      await store.close();
+      logInfo(`${name} stopped`);
+      process.exit(0);
+    } catch (error) {
+      logError(`${name} could not stop cleanly`, error);
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** The settings and the migrated store; exits with one line on stderr when either cannot be had. */
+async function openOrExit(name: string): Promise<{ config: Config; store: Store }> {
   let config: Config;
   try {
     config = loadConfig();
@@ -29,25 +64,26 @@ export async function runServer(name: string, build: (config: Config, store: Sto
     process.stderr.write(`${name}: ${error.message}\n`);
     process.exit(1);
   }
-  let store: Store;
   try {
-    store = openStore(config.database, { backgroundCheckpoints: true });
+    const store = openStore(config.database, { backgroundCheckpoints: true });
     await migrate(store.db);
+    return { config, store };
   } catch (error) {
     process.stderr.write(`${name}: ${databaseProblem(config, error)}\n`);
     process.exit(1);
   }
-  const built = build(config, store);
-  let stopping = false;
-  // Once stopping, every answer closes its connection, so that keep-alive
-  // clients move on and the server can finish.
-  const closing = async (answer: Promise<unknown> | unknown) => {
-    const response = (await answer) as Response;
-    const closed = new Response(response.body, response);
-    closed.headers.set('Connection', 'close');
-    return closed;
-  };
-  const fetch: Fetch = (request, env) => (stopping ? closing(built.app.fetch(request, env)) : built.app.fetch(request, env));
+}
+
+/** The same answer, with `Connection: close`. */
+async function closing(answer: Promise<unknown> | unknown): Promise<Response> {
+  const response = (await answer) as Response;
+  const closed = new Response(response.body, response);
+  closed.headers.set('Connection', 'close');
+  return closed;
+}
+
+/** Listens with the connection limits of the settings; exits when it cannot. */
+function listen(name: string, config: Config, fetch: Fetch): ReturnType<typeof serve> {
   const { headersTimeoutMs, requestTimeoutMs, maxConnections } = config.connections;
   const serverOptions = {
     ...NODE_SERVER_OPTIONS,
@@ -69,30 +105,7 @@ export async function runServer(name: string, build: (config: Config, store: Sto
     logError(`${name} could not listen`, error);
     process.exit(1);
   });
-
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logInfo(`${name} stopping`, { signal });
-    // Stop accepting; requests in flight still get their answer, and each
-    // waits for its batch to commit.
-    const closed = new Promise((resolve) => server.close(resolve));
-    if ('closeIdleConnections' in server) server.closeIdleConnections();
-    const cut = setTimeout(() => 'closeAllConnections' in server && server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-    try {
-      await closed;
-      clearTimeout(cut);
-      await built.close();
-      await store.close();
-      logInfo(`${name} stopped`);
-      process.exit(0);
-    } catch (error) {
-      logError(`${name} could not stop cleanly`, error);
-      process.exit(1);
-    }
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  return server;
 }
 
 /** One line on why the store could not be opened, naming DATABASE_URL and never its password. */

@@ -30,7 +30,7 @@ describe('trafficSource', () => {
     ['a ref parameter', 'https://example.com/?ref=producthunt', 'https://www.producthunt.com/', { ...none, source: 'producthunt' }],
     ['a source parameter', 'https://example.com/?source=podcast', null, { ...none, source: 'podcast' }],
     ['an empty utm_source', 'https://example.com/?utm_source=&ref=blog', null, { ...none, source: 'blog' }],
-    ['a relative URL from the seed form', '/', null, none],
+    ['a relative URL from the visit form', '/', null, none],
   ])('reads %s', (_label, url, referrer, expected) => {
     expect(trafficSource(url.startsWith('/') ? null : parsePage(url), referrer, 'example.com')).toEqual(expected);
   });

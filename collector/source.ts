@@ -19,7 +19,7 @@ const MAX_PARAM = 200;
  * it is a visitor moving between pages.
  */
 export function trafficSource(page: Page | null, referrer: string | null, siteDomain: string): Source {
-  // The seed's form route accepts relative URLs, which carry no campaign;
+  // The visit form route accepts relative URLs, which carry no campaign;
   // most pages have no query at all, and then no parameters are parsed.
   const params = page?.query ? queryParams(page) : undefined;
   const param = (name: string) => {

@@ -22,8 +22,8 @@ const NOT_PRINTABLE_ASCII = /[^!-~]/;
 /**
  * Parses an absolute http(s) URL, as the URL standard does, into what the
  * collector reads of it; null for anything else. Nearly every URL is plain
- * and read with one regular expression: a URL object costs the collector
- * about 2 µs an event under load. The rest go through URL. A property test
+ * and read with one regular expression: building a URL object for every
+ * event is a cost the collector feels under load. The rest go through URL. A property test
  * holds both paths to URL's answers.
  */
 export function parsePage(text: string): Page | null {

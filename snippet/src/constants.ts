@@ -4,13 +4,6 @@
 export const EVENT_PATH = '/api/event';
 
 /**
- * A same-site link counts as a file download when its path ends in a file
- * extension other than a web page's (.html, .htm, .php, .asp, .aspx), or
- * when it has a `download` attribute.
- */
-export const FILE_PATH = /\.(?!html?$|php$|aspx?$)\w+$/i;
-
-/**
  * Visible stretches shorter than this are not reported as engagement: they
  * are mostly the flicker of a page being restored or switched past.
  */
