@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { parseAddressList } from '../core/cidr.js';
 import type { SiteFilters } from '../core/db/sites.js';
 import { type FieldErrors, fieldErrors } from '../core/errors.js';
 import { parseHttpUrl } from '../core/page.js';
+import { fieldErrorsOf, formText } from './validation/fields.js';
 
 /** A checked add-site form. */
 export interface SiteInput {
@@ -13,30 +15,43 @@ export interface SiteInput {
 const MAX_BASE_URL = 2048;
 const MAX_SITE_NAME = 100;
 
+const SITE_FORM = z
+  .object({
+    base_url: z
+      .preprocess(
+        formText,
+        z
+          .string()
+          .min(1, 'Enter the address of your site, such as https://example.com.')
+          .max(MAX_BASE_URL, `Keep the base URL under ${MAX_BASE_URL} characters.`),
+      )
+      .transform((text, ctx) => {
+        const url = parseHttpUrl(text);
+        if (url !== null && url.hostname !== '') return url;
+        ctx.addIssue({ code: 'custom', message: 'The base URL must start with http:// or https://, as in https://example.com.' });
+        return z.NEVER;
+      }),
+    name: z.preprocess(
+      formText,
+      z
+        .string()
+        .max(MAX_SITE_NAME, `Keep the name under ${MAX_SITE_NAME} characters.`)
+        // PostgreSQL cannot store NUL in text; refuse it on every store alike.
+        .refine((name) => !name.includes('\u0000'), 'The name cannot contain NUL characters.'),
+    ),
+  })
+  .transform(({ base_url: url, name }): SiteInput => {
+    const path = url.pathname.replace(/\/+$/, '');
+    return { base_url: url.origin + path, domain: url.hostname, name: name || url.hostname };
+  });
+
 /**
  * Checks the add-site form. A base URL must be an absolute http(s) URL; it
  * is kept as origin plus path, without query or fragment.
  */
 export function parseSiteForm(form: Record<string, unknown>): { site: SiteInput } | { errors: FieldErrors } {
-  const errors = fieldErrors();
-  const rawUrl = typeof form.base_url === 'string' ? form.base_url.trim() : '';
-  const name = typeof form.name === 'string' ? form.name.trim() : '';
-  let url: URL | undefined;
-  if (rawUrl === '') {
-    errors.base_url = 'Enter the address of your site, such as https://example.com.';
-  } else if (rawUrl.length > MAX_BASE_URL) {
-    errors.base_url = `Keep the base URL under ${MAX_BASE_URL} characters.`;
-  } else {
-    url = parseHttpUrl(rawUrl) ?? undefined;
-    if (url === undefined || url.hostname === '')
-      errors.base_url = 'The base URL must start with http:// or https://, as in https://example.com.';
-  }
-  if (name.length > MAX_SITE_NAME) errors.name = `Keep the name under ${MAX_SITE_NAME} characters.`;
-  // PostgreSQL cannot store NUL in text; refuse it on every store alike.
-  else if (name.includes('\u0000')) errors.name = 'The name cannot contain NUL characters.';
-  if (url === undefined || Object.keys(errors).length > 0) return { errors };
-  const path = url.pathname.replace(/\/+$/, '');
-  return { site: { base_url: url.origin + path, domain: url.hostname, name: name || url.hostname } };
+  const checked = SITE_FORM.safeParse(form);
+  return checked.success ? { site: checked.data } : { errors: fieldErrorsOf(checked.error) };
 }
 
 const MAX_EXCLUDED_IPS = 10_000;
@@ -47,16 +62,23 @@ export interface FiltersFormState {
   errors: FieldErrors;
 }
 
+/** The excluded addresses, one per line: each address or network must parse. */
+const EXCLUDED_IPS = z
+  .string()
+  .max(MAX_EXCLUDED_IPS, `Keep the list under ${MAX_EXCLUDED_IPS} characters.`)
+  .transform((text, ctx) => {
+    const { list, bad } = parseAddressList(text);
+    if (bad.length === 0) return list.entries.join('\n');
+    ctx.addIssue({ code: 'custom', message: `Not an IP address or CIDR network: ${bad.join(', ')}` });
+    return z.NEVER;
+  });
+
 /** Checks the collector-filters form; each address or network must parse. */
 export function parseFiltersForm(form: Record<string, unknown>): { filters: SiteFilters } | FiltersFormState {
-  const allowAnyHost = form.allow_any_host === 'on';
-  const excludedIps = typeof form.excluded_ips === 'string' ? form.excluded_ips.trim() : '';
-  const values = { allowAnyHost, excludedIps };
-  if (excludedIps.length > MAX_EXCLUDED_IPS)
-    return { values, errors: { excluded_ips: `Keep the list under ${MAX_EXCLUDED_IPS} characters.` } };
-  const { list, bad } = parseAddressList(excludedIps);
-  if (bad.length > 0) return { values, errors: { excluded_ips: `Not an IP address or CIDR network: ${bad.join(', ')}` } };
-  return { filters: { allow_any_host: allowAnyHost ? 1 : 0, excluded_ips: list.entries.join('\n') } };
+  const values = { allowAnyHost: form.allow_any_host === 'on', excludedIps: formText(form.excluded_ips) };
+  const checked = z.object({ excluded_ips: EXCLUDED_IPS }).safeParse({ excluded_ips: values.excludedIps });
+  if (!checked.success) return { values, errors: fieldErrorsOf(checked.error) };
+  return { filters: { allow_any_host: values.allowAnyHost ? 1 : 0, excluded_ips: checked.data.excluded_ips } };
 }
 
 /** Shortest password an account may have. */

@@ -1,12 +1,14 @@
 /**
  * The JSON API under /api/v1: sites, and every number the dashboard shows,
  * for scripts. Requests carry `Authorization: Bearer KEY`; a key reaches its
- * account's sites only. Each operation is described once in ./operations.ts,
- * which checks its requests and writes the OpenAPI document. The numbers come
- * from the dashboard's own code (report-routes.tsx, reports/).
+ * account's sites only. Each operation is described once, in zod, in
+ * ./operations.ts: its requests are checked against that description and the
+ * OpenAPI document is generated from it. The numbers come from the
+ * dashboard's own code (report-routes.tsx, reports/).
  */
 
-import { type Context, Hono } from 'hono';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context, Env, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AddressList } from '../../core/cidr.js';
 import { findApiKey, touchApiKey } from '../../core/db/accounts.js';
@@ -29,7 +31,7 @@ import { dayBounds, isTimeZone, localDay } from '../reports/zone.js';
 import { API_KEY_THROTTLE, LoginThrottle, tooMany } from '../throttle.js';
 import { topLine } from '../views/report.js';
 import { OPERATIONS } from './operations.js';
-import { checkBody, checkParams, type Operation, openApiDocument, type Values } from './schema.js';
+import { type Checked, checkRequest, describeOperations, type Operation } from './schema.js';
 
 /** The largest request body: a site is a few hundred bytes. */
 const MAX_BODY = 16 * 1024;
@@ -55,6 +57,12 @@ declare module 'hono' {
   }
 }
 
+/** What a route under `/sites/{id}` has: that site, the key's account's own. */
+type SiteEnv = { Variables: { site: Site } };
+
+/** An operation's checked request, as its handler reads it. */
+type Input<O extends Operation> = { out: { param: Checked<O>['params']; query: Checked<O>['query']; json: Checked<O>['body'] } };
+
 const CODES: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',
@@ -69,14 +77,17 @@ const CODES: Record<number, string> = {
 const renderApiError: ErrorRenderer = (c, status, message, fields) =>
   c.json({ error: { code: CODES[status] ?? (status >= 500 ? 'internal' : 'error'), message, ...(fields ? { fields } : {}) } }, status);
 
+/** The dashboard's report parameters, as every report operation takes them. */
+type ReportQuery = Checked<typeof OPERATIONS.getStats>['query'];
+
 /** The API's routes, to mount at /api/v1 before the dashboard. */
-export function createApi(deps: ApiDeps): Hono {
+export function createApi(deps: ApiDeps): OpenAPIHono {
   const { store } = deps;
   const { db } = store;
   const unknownKeys = new LoginThrottle(API_KEY_THROTTLE);
   const limit = deps.rateLimit ?? RATE_LIMIT;
   const windows = new Map<number, { start: number; count: number }>();
-  const app = new Hono();
+  const app = new OpenAPIHono();
 
   app.use(async (c, next) => {
     c.set('renderError', renderApiError);
@@ -92,15 +103,13 @@ export function createApi(deps: ApiDeps): Hono {
     }),
   );
 
-  app.get('/openapi.json', (c) =>
-    c.json(
-      openApiDocument(OPERATIONS, {
-        title: 'Sightline API',
-        version: '1',
-        description: 'Sites and their reports: the numbers the dashboard shows, as JSON.',
-      }),
-    ),
-  );
+  describeOperations(app, Object.values(OPERATIONS));
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Sightline API', version: '1', description: 'Sites and their reports: the numbers the dashboard shows, as JSON.' },
+    servers: [{ url: '/api/v1' }],
+    security: [{ bearer: [] }],
+  });
 
   // Everything else needs a key.
   app.use(async (c, next) => {
@@ -138,32 +147,43 @@ export function createApi(deps: ApiDeps): Hono {
     }
   }
 
-  /** Registers an operation: its parameters (and body) are checked before the handler runs. */
-  function route(id: string, handler: (c: Context, values: Values, body: Record<string, unknown>) => Promise<Response>): void {
-    const op = OPERATIONS.find((o) => o.id === id) as Operation;
-    const path = op.path.replace(/\{(\w+)\}/g, ':$1');
-    app.on(op.method.toUpperCase(), path, async (c) => {
-      const values = checkParams(op, c.req.queries() as Record<string, string[]>, c.req.param() as Record<string, string>);
-      let body: Record<string, unknown> = {};
-      if (op.body !== undefined) {
-        if (!isJson(c.req.header('content-type'))) throw new HttpError(415, 'Send the body as application/json.');
-        let json: unknown;
-        try {
-          json = await c.req.json();
-        } catch {
-          throw new HttpError(400, 'The body is not valid JSON.');
-        }
-        body = checkBody(op.body, json);
-      }
-      return handler(c, values, body);
-    });
+  /** Checks a request against its operation before its handler runs; the handler reads it with `c.req.valid`. */
+  function checked<O extends Operation>(op: O): MiddlewareHandler {
+    return async (c, next) => {
+      const { params, query, body } = await checkRequest(op, c);
+      c.req.addValidatedData('param', params);
+      c.req.addValidatedData('query', query);
+      if (typeof body === 'object' && body !== null) c.req.addValidatedData('json', body);
+      await next();
+    };
   }
 
-  /** The key's account's site, or the same 404 as for a site that does not exist. */
-  async function ownSite(c: Context, values: Values): Promise<Site> {
-    const site = await findSite(db, values.id as number);
+  /**
+   * The site middleware of every route under `/sites/{id}`: the key's
+   * account's site, loaded once into `c.var.site`, or the same 404 as for a
+   * site that does not exist. It runs after the request is checked, so that a
+   * bad request is a 400 whoever's site it names.
+   */
+  const ownSite: MiddlewareHandler<SiteEnv, string, { out: { param: { id: number } } }> = async (c, next) => {
+    const site = await findSite(db, c.req.valid('param').id);
     if (site === undefined || site.owner_id !== c.get('apiUser').id) throw new HttpError(404, 'There is no such site.');
-    return site;
+    c.set('site', site);
+    await next();
+  };
+
+  function on(op: Operation, ...handlers: MiddlewareHandler[]): void {
+    app.on(op.method.toUpperCase(), op.path.replace(/\{(\w+)\}/g, ':$1'), checked(op), ...handlers);
+  }
+
+  /** Registers an operation of the account's: its request is checked before the handler runs. */
+  function route<O extends Operation>(op: O, handler: (c: Context<Env, string, Input<O>>) => Promise<Response>): void {
+    on(op, handler);
+  }
+
+  /** Registers an operation under `/sites/{id}`, whose handler finds the site in `c.var.site`. */
+  function siteRoute<O extends Operation>(op: O, handler: (c: Context<SiteEnv, string, Input<O>>) => Promise<Response>): void {
+    if (!op.path.startsWith('/sites/{id}')) throw new Error(`${op.id} is not under /sites/{id}`);
+    on(op, ownSite, handler);
   }
 
   /**
@@ -171,29 +191,30 @@ export function createApi(deps: ApiDeps): Hono {
    * name the site's own zone: the engine cuts visits and days in that zone,
    * and any other would mean adding up the raw events again.
    */
-  function reportState(site: Site, values: Values): ReportState {
-    const zone = (values.timezone as string | undefined) ?? site.timezone;
+  function reportState(site: Site, query: ReportQuery): ReportState {
+    const zone = query.timezone ?? site.timezone;
     if (!isTimeZone(zone)) throw new HttpError(400, 'Some parameters are wrong.', { timezone: 'is not a time zone' });
     if (zone !== site.timezone) {
       throw new HttpError(400, 'Some parameters are wrong.', {
         timezone: `must be the site's time zone, ${site.timezone}: reports are kept in it (change the site's zone to read another)`,
       });
     }
-    const query = (name: string) => values[name] as string | undefined;
-    return parseReportState(query, (values.f as string[] | undefined) ?? [], localDay(Date.now(), zone));
+    const { period, from, to } = query;
+    const values: Record<string, string | undefined> = { period, from, to };
+    return parseReportState((name) => values[name], query.f ?? [], localDay(Date.now(), zone));
   }
 
-  async function report(site: Site, values: Values, dimensions?: readonly Dimension[]) {
-    const state = reportState(site, values);
-    const limit = (values.limit as number | undefined) ?? 10;
-    return { state, report: (await currentReport(store, site, state, limit, dimensions)).report };
+  async function report(site: Site, query: ReportQuery & { limit?: number | undefined }, dimensions?: readonly Dimension[]) {
+    const state = reportState(site, query);
+    return { state, report: (await currentReport(store, site, state, query.limit ?? 10, dimensions)).report };
   }
 
-  route('listSites', async (c) => c.json({ sites: (await listSites(db, c.get('apiUser').id)).map(siteJson) }));
+  route(OPERATIONS.listSites, async (c) => c.json({ sites: (await listSites(db, c.get('apiUser').id)).map(siteJson) }));
 
-  route('createSite', async (c, _values, body) => {
+  route(OPERATIONS.createSite, async (c) => {
+    const body = c.req.valid('json');
     const checked = parseSiteForm({ base_url: body.base_url, name: body.name ?? '' });
-    const timezone = (body.timezone as string | undefined) ?? 'UTC';
+    const timezone = body.timezone ?? 'UTC';
     const errors = 'errors' in checked ? { ...checked.errors } : {};
     if (!isTimeZone(timezone)) errors.timezone = 'is not a time zone';
     if ('errors' in checked || Object.keys(errors).length > 0) throw new HttpError(400, 'Some fields are wrong.', errors);
@@ -201,44 +222,44 @@ export function createApi(deps: ApiDeps): Hono {
     return c.json(siteJson(site), 201);
   });
 
-  route('getSite', async (c, values) => c.json(siteJson(await ownSite(c, values))));
+  siteRoute(OPERATIONS.getSite, async (c) => c.json(siteJson(c.var.site)));
 
-  route('updateSite', async (c, values, body) => {
-    const site = await ownSite(c, values);
+  siteRoute(OPERATIONS.updateSite, async (c) => {
+    const { site } = c.var;
+    const body = c.req.valid('json');
     const checked = parseSiteForm({ base_url: body.base_url ?? site.base_url, name: body.name ?? site.name });
-    const timezone = (body.timezone as string | undefined) ?? site.timezone;
+    const timezone = body.timezone ?? site.timezone;
     const errors = 'errors' in checked ? { ...checked.errors } : {};
     if (!isTimeZone(timezone)) errors.timezone = 'is not a time zone';
     if ('errors' in checked || Object.keys(errors).length > 0) throw new HttpError(400, 'Some fields are wrong.', errors);
     await updateSite(db, site.id, checked.site);
     if (timezone !== site.timezone) await changeTimezone(store, site.id, timezone);
     deps.sites.forget(site.id);
-    return c.json(siteJson((await findSite(db, site.id)) as Site));
+    return c.json(siteJson((await findSite(db, site.id)) ?? site));
   });
 
-  route('deleteSite', async (c, values) => {
-    const site = await ownSite(c, values);
-    await deleteSite(db, site.id);
-    deps.sites.forget(site.id);
+  siteRoute(OPERATIONS.deleteSite, async (c) => {
+    await deleteSite(db, c.var.site.id);
+    deps.sites.forget(c.var.site.id);
     return c.body(null, 204);
   });
 
-  route('getStats', async (c, values) => {
-    const site = await ownSite(c, values);
-    const { state, report: r } = await report(site, values, []);
+  siteRoute(OPERATIONS.getStats, async (c) => {
+    const { site } = c.var;
+    const { state, report: r } = await report(site, c.req.valid('query'), []);
     return c.json({ period: periodJson(state, site), totals: totalsJson(r.totals), previous: totalsJson(r.previous) });
   });
 
-  route('getTimeseries', async (c, values) => {
-    const site = await ownSite(c, values);
-    const { state, report: r } = await report(site, values, []);
+  siteRoute(OPERATIONS.getTimeseries, async (c) => {
+    const { site } = c.var;
+    const { state, report: r } = await report(site, c.req.valid('query'), []);
     return c.json({ period: periodJson(state, site), granularity: state.period.granularity, points: r.series });
   });
 
-  route('getBreakdown', async (c, values) => {
-    const dimension = values.dimension as Dimension;
-    const site = await ownSite(c, values);
-    const { state, report: r } = await report(site, values, [dimension]);
+  siteRoute(OPERATIONS.getBreakdown, async (c) => {
+    const { site } = c.var;
+    const { dimension } = c.req.valid('param');
+    const { state, report: r } = await report(site, c.req.valid('query'), [dimension]);
     const total = r.totals.visitors;
     return c.json({
       period: periodJson(state, site),
@@ -247,22 +268,17 @@ export function createApi(deps: ApiDeps): Hono {
     });
   });
 
-  route('getRealtime', async (c, values) => {
-    const site = await ownSite(c, values);
-    return c.json(await loadRealtime(db, site.id, Date.now()));
-  });
+  siteRoute(OPERATIONS.getRealtime, async (c) => c.json(await loadRealtime(db, c.var.site.id, Date.now())));
 
-  route('listEvents', async (c, values) => {
-    const site = await ownSite(c, values);
-    const state = reportState(site, values);
-    const before = parseCursor(values.cursor as string | undefined);
+  siteRoute(OPERATIONS.listEvents, async (c) => {
+    const { site } = c.var;
+    const query = c.req.valid('query');
+    const state = reportState(site, query);
+    const before = parseCursor(query.cursor);
     // The period's days, as the CSV export of the events has them.
     const [from] = dayBounds(state.period.from, site.timezone);
     const [, to] = dayBounds(state.period.to, site.timezone);
-    const { events, next } = await listMatchingEvents(store, site, state, (values.limit as number | undefined) ?? 100, before, {
-      from,
-      to,
-    });
+    const { events, next } = await listMatchingEvents(store, site, state, query.limit ?? 100, before, { from, to });
     return c.json({ events: events.map(eventJson), next_cursor: next === undefined ? null : `${next.ts}.${next.id}` });
   });
 
@@ -323,10 +339,4 @@ function timeOnPage(row: BreakdownRow): number | null {
 function eventJson(event: Event) {
   const { site_id: _site, ...rest } = event;
   return { ...rest, time: new Date(event.ts).toISOString(), props: event.props === null ? null : (JSON.parse(event.props) as unknown) };
-}
-
-/** Whether a Content-Type names JSON: application/json, or a `+json` type, with any parameters. */
-export function isJson(contentType: string | undefined): boolean {
-  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  return type === 'application/json' || /^application\/[\w.-]+\+json$/.test(type);
 }

@@ -1,205 +1,216 @@
 /**
- * The API's request schemas: one description per operation, from which the
- * requests are checked and the OpenAPI document is written, so the two
- * cannot drift. A small subset of JSON Schema, as OpenAPI 3.1 uses it.
+ * How the API describes an operation: zod schemas for its path, query and
+ * body, from which requests are checked (./routes.ts) and the OpenAPI
+ * document is generated (@hono/zod-openapi), so the two cannot drift.
  */
-import { fieldErrors, HttpError } from '../../core/errors.js';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { type FieldErrors, fieldErrors, HttpError } from '../../core/errors.js';
+import { fieldErrorsOf } from '../validation/fields.js';
 
-/** A string, as parameters and fields take it. */
-export interface StringSchema {
-  type: 'string';
-  description?: string;
-  enum?: readonly string[];
-  pattern?: string;
-  maxLength?: number;
-  format?: string;
-}
+type Shape = Record<string, z.ZodType>;
 
-/** A whole number, as parameters and fields take it. */
-export interface IntegerSchema {
-  type: 'integer';
-  description?: string;
-  minimum?: number;
-  maximum?: number;
-}
-
-/** An object: request bodies and responses. */
-export interface ObjectSchema {
-  type: 'object';
-  description?: string;
-  properties: Record<string, Schema>;
-  required?: readonly string[];
-}
-
-/** The JSON Schema this API uses. */
-export type Schema =
-  | StringSchema
-  | IntegerSchema
-  | ObjectSchema
-  | { type: 'number' | 'boolean'; description?: string }
-  | { type: 'array'; description?: string; items: Schema }
-  | { type: readonly ['string', 'null'] | readonly ['integer', 'null'] | readonly ['number', 'null']; description?: string };
-
-/** A query or path parameter. */
-export interface Param {
-  name: string;
-  in: 'query' | 'path';
-  description: string;
-  required?: boolean;
-  /** May be given more than once (`f=a&f=b`). */
-  repeated?: boolean;
-  schema: StringSchema | IntegerSchema;
-}
+/** The body of an operation that takes none: nothing is read. */
+const NO_BODY = z.undefined();
 
 /** One API operation. */
-export interface Operation {
+export interface Operation<P extends Shape = Shape, Q extends Shape = Shape, B extends z.ZodType = z.ZodType> {
   method: 'get' | 'post' | 'patch' | 'delete';
   /** OpenAPI style: `/sites/{id}`. */
   path: string;
   id: string;
   summary: string;
-  params: readonly Param[];
-  body?: ObjectSchema;
+  params: z.ZodObject<P, z.core.$strict>;
+  query: z.ZodObject<Q, z.core.$strict>;
+  /** A JSON object with these fields and no others, or NO_BODY. */
+  body: B;
   /** The success status and what it returns. */
   status: 200 | 201 | 204;
-  response?: Schema;
+  response?: z.ZodType;
 }
 
-/** What a checked request carries: strings, numbers or lists of strings. */
-export type Values = Record<string, string | number | string[] | undefined>;
+interface Description<P extends Shape, Q extends Shape> {
+  method: Operation['method'];
+  path: string;
+  id: string;
+  summary: string;
+  params: P;
+  query: Q;
+  status: Operation['status'];
+  response?: z.ZodType;
+}
 
-function checkValue(schema: Param['schema'], text: string): string | number | { error: string } {
-  if (schema.type === 'integer') {
-    if (!/^-?\d{1,15}$/.test(text)) return { error: 'must be a whole number' };
-    const n = Number(text);
-    if (schema.minimum !== undefined && n < schema.minimum) return { error: `must be at least ${schema.minimum}` };
-    if (schema.maximum !== undefined && n > schema.maximum) return { error: `must be at most ${schema.maximum}` };
-    return n;
+/** Describes an operation without a body; its path and query take no names but these. */
+export function operation<P extends Shape, Q extends Shape>(op: Description<P, Q>): Operation<P, Q, typeof NO_BODY>;
+/** Describes an operation with a JSON body, which takes no fields but these. */
+export function operation<P extends Shape, Q extends Shape, B extends Shape>(
+  op: Description<P, Q> & { body: B },
+): Operation<P, Q, z.ZodObject<B, z.core.$strict>>;
+export function operation(op: Description<Shape, Shape> & { body?: Shape }): Operation {
+  const { params, query, body, ...rest } = op;
+  return {
+    ...rest,
+    params: z.strictObject(params),
+    query: z.strictObject(query),
+    body: body === undefined ? NO_BODY : z.strictObject(body),
+  };
+}
+
+/** What a checked request carries, typed from its operation's schemas. */
+export interface Checked<O extends Operation> {
+  params: z.output<O['params']>;
+  query: z.output<O['query']>;
+  body: z.output<O['body']>;
+}
+
+/** A query parameter given once; `?period=7d&period=30d` is an error. */
+export function once<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value, ctx) => {
+    if (!Array.isArray(value)) return value;
+    ctx.addIssue({ code: 'custom', message: 'may be given only once' });
+    return z.NEVER;
+  }, schema);
+}
+
+/** A query parameter that may be given any number of times (`f=a&f=b`). */
+export function many<T extends z.ZodType>(schema: T) {
+  return z
+    .preprocess((value) => (typeof value === 'string' ? [value] : value), z.array(schema))
+    .openapi({ param: { style: 'form', explode: true } });
+}
+
+/** A whole number in a path or query: plain digits only, not `0x1`, `1e0` or ` 1`. */
+export function wholeNumber(minimum: number, maximum: number) {
+  return z
+    .string()
+    .regex(/^-?\d{1,15}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.int().min(minimum).max(maximum))
+    .openapi({ type: 'integer', minimum, maximum });
+}
+
+/** The API's words for zod's issues; a schema's own message comes first. */
+const apiMessage: z.core.$ZodErrorMap = (issue) => {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      return issue.expected === 'string' ? 'must be a string' : 'must be a whole number';
+    case 'invalid_value':
+      return `must be one of ${issue.values.join(', ')}`;
+    case 'too_small':
+      return `must be at least ${issue.minimum}`;
+    case 'too_big':
+      return issue.origin === 'string' ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
+    case 'invalid_format':
+      // zod gives the pattern as `/source/flags`; the API has always named the source.
+      return issue.format === 'regex' && issue.pattern !== undefined
+        ? `must match ${issue.pattern.slice(1, issue.pattern.lastIndexOf('/'))}`
+        : undefined;
+    default:
+      return undefined;
   }
-  if (schema.enum !== undefined && !schema.enum.includes(text)) return { error: `must be one of ${schema.enum.join(', ')}` };
-  if (schema.maxLength !== undefined && text.length > schema.maxLength) return { error: `must be at most ${schema.maxLength} characters` };
-  if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(text)) return { error: `must match ${schema.pattern}` };
-  return text;
+};
+
+/** Field errors of a value against a schema, or the value as the schema gives it. */
+function check<T extends z.ZodType>(schema: T, value: unknown, unknown: string): { data: z.output<T> } | { errors: FieldErrors } {
+  const result = schema.safeParse(value, { error: apiMessage });
+  return result.success ? { data: result.data } : { errors: fieldErrorsOf(result.error, unknown) };
 }
 
 /**
- * Checks a request's parameters against its operation: every error is
- * collected, unknown parameters included, and answered together as a 400.
+ * Checks a request against its operation: the path and query together,
+ * every error collected (unknown parameters included) and answered as one
+ * 400; then the body, which must be a JSON object with known fields.
  */
-export function checkParams(op: Operation, query: Record<string, string[]>, path: Record<string, string>): Values {
-  const errors = fieldErrors();
-  const values: Values = {};
-  const known = new Set(op.params.map((p) => p.name));
-  for (const name of Object.keys(query)) if (!known.has(name)) errors[name] = 'is not a parameter of this endpoint';
-  for (const param of op.params) {
-    const given = param.in === 'path' ? (path[param.name] === undefined ? [] : [path[param.name] as string]) : (query[param.name] ?? []);
-    if (given.length === 0) {
-      if (param.required) errors[param.name] = 'is required';
-      continue;
-    }
-    if (given.length > 1 && !param.repeated) {
-      errors[param.name] = 'may be given only once';
-      continue;
-    }
-    const checked = given.map((text) => checkValue(param.schema, text));
-    const bad = checked.find((value): value is { error: string } => typeof value === 'object');
-    if (bad !== undefined) errors[param.name] = bad.error;
-    else values[param.name] = param.repeated ? (checked as string[]) : (checked[0] as string | number);
+export async function checkRequest<O extends Operation>(op: O, c: Context): Promise<Checked<O>> {
+  const path = c.req.param();
+  // As Hono's validators read a query: one value as a string, more as a list.
+  // A query parameter named like a path parameter has always been ignored.
+  const query = Object.fromEntries(
+    Object.entries(c.req.queries())
+      .filter(([name]) => !Object.hasOwn(path, name))
+      .map(([name, values]) => [name, values.length === 1 ? values[0] : values]),
+  );
+  const params = check<O['params']>(op.params, path, 'is not a parameter of this endpoint');
+  const values = check<O['query']>(op.query, query, 'is not a parameter of this endpoint');
+  if ('errors' in params || 'errors' in values) {
+    const errors = Object.assign(fieldErrors(), 'errors' in params ? params.errors : {}, 'errors' in values ? values.errors : {});
+    throw new HttpError(400, 'Some parameters are wrong.', errors);
   }
-  if (Object.keys(errors).length > 0) throw new HttpError(400, 'Some parameters are wrong.', errors);
-  return values;
+  let json: unknown;
+  if (op.body !== NO_BODY) {
+    if (!isJson(c.req.header('content-type'))) throw new HttpError(415, 'Send the body as application/json.');
+    try {
+      json = await c.req.json();
+    } catch {
+      throw new HttpError(400, 'The body is not valid JSON.');
+    }
+    if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new HttpError(400, 'Send a JSON object.');
+  }
+  const body = check<O['body']>(op.body, json, 'is not a field of this request');
+  if ('errors' in body) throw new HttpError(400, 'Some fields are wrong.', body.errors);
+  return { params: params.data, query: values.data, body: body.data };
 }
 
-/** Checks a JSON body against an object schema; unknown fields are errors too. */
-export function checkBody(schema: ObjectSchema, body: unknown): Record<string, unknown> {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'Send a JSON object.');
-  const errors = fieldErrors();
-  const record = body as Record<string, unknown>;
-  for (const name of Object.keys(record)) if (!Object.hasOwn(schema.properties, name)) errors[name] = 'is not a field of this request';
-  for (const name of schema.required ?? []) if (record[name] === undefined) errors[name] = 'is required';
-  for (const [name, field] of Object.entries(schema.properties)) {
-    const value = record[name];
-    if (value === undefined || errors[name] !== undefined) continue;
-    if (field.type === 'string') {
-      if (typeof value !== 'string') errors[name] = 'must be a string';
-      else {
-        const checked = checkValue(field, value);
-        if (typeof checked === 'object') errors[name] = checked.error;
-      }
-    } else if (field.type === 'integer' && !Number.isSafeInteger(value)) errors[name] = 'must be a whole number';
-  }
-  if (Object.keys(errors).length > 0) throw new HttpError(400, 'Some fields are wrong.', errors);
-  return record;
+/** Whether a Content-Type names JSON: application/json, or a `+json` type, with any parameters. */
+export function isJson(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[\w.-]+\+json$/.test(type);
 }
 
-const ERROR_SCHEMA: Schema = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: {
-        code: {
-          type: 'string',
-          description:
-            'Stable, for programs: bad_request, unauthorized, not_found, too_large, unsupported_media_type, rate_limited, internal.',
-        },
-        message: { type: 'string', description: 'For people.' },
-        fields: { type: 'object', properties: {}, description: 'What was wrong with each named parameter or field.' },
-      },
-      required: ['code', 'message'],
-    },
-  },
-  required: ['error'],
-};
+const ERROR = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({
+        description:
+          'Stable, for programs: bad_request, unauthorized, not_found, too_large, unsupported_media_type, rate_limited, internal.',
+      }),
+      message: z.string().openapi({ description: 'For people.' }),
+      fields: z.record(z.string(), z.string()).optional().openapi({ description: 'What was wrong with each named parameter or field.' }),
+    }),
+  })
+  .openapi('Error');
 
-/** The OpenAPI 3.1 document of these operations. */
-export function openApiDocument(ops: readonly Operation[], info: { title: string; version: string; description: string }): unknown {
-  const paths: Record<string, Record<string, unknown>> = {};
+/** Adds the operations to an app's OpenAPI registry, with the errors each can answer. */
+export function describeOperations(app: OpenAPIHono, ops: readonly Operation[]): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key made under Account in the dashboard.',
+  });
   for (const op of ops) {
-    const responses: Record<string, unknown> = {
-      [op.status]:
-        op.response === undefined
-          ? { description: 'Done.' }
-          : { description: 'Done.', content: { 'application/json': { schema: op.response } } },
-    };
-    for (const [status, description] of [
-      ['400', 'A parameter or field is wrong; `fields` says which.'],
-      ['401', 'No API key, or one that does not exist (any more).'],
-      ['404', 'No such site among the key’s account’s sites.'],
-      ...(op.body === undefined
+    const errors: Array<[number, string]> = [
+      [400, 'A parameter or field is wrong; `fields` says which.'],
+      [401, 'No API key, or one that does not exist (any more).'],
+      [404, 'No such site among the key’s account’s sites.'],
+      ...(op.body === NO_BODY
         ? []
-        : [
-            ['413', 'The body is larger than 16 KB.'],
-            ['415', 'The body is not application/json.'],
-          ]),
-      ['429', 'Too many requests with this key; see Retry-After.'],
-    ]) {
-      responses[status as string] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-    }
-    paths[op.path] ??= {};
-    (paths[op.path] as Record<string, unknown>)[op.method] = {
+        : ([
+            [413, 'The body is larger than 16 KB.'],
+            [415, 'The body is not application/json.'],
+          ] satisfies Array<[number, string]>)),
+      [429, 'Too many requests with this key; see Retry-After.'],
+    ];
+    const route = createRoute({
+      method: op.method,
+      path: op.path,
       operationId: op.id,
       summary: op.summary,
-      parameters: op.params.map((p) => ({
-        name: p.name,
-        in: p.in,
-        description: p.description,
-        required: p.in === 'path' ? true : (p.required ?? false),
-        ...(p.repeated ? { schema: { type: 'array', items: p.schema }, style: 'form', explode: true } : { schema: p.schema }),
-      })),
-      ...(op.body === undefined ? {} : { requestBody: { required: true, content: { 'application/json': { schema: op.body } } } }),
-      responses,
-    };
+      request: {
+        params: op.params,
+        query: op.query,
+        ...(op.body === NO_BODY ? {} : { body: { required: true, content: { 'application/json': { schema: op.body } } } }),
+      },
+      responses: {
+        [op.status]:
+          op.response === undefined
+            ? { description: 'Done.' }
+            : { description: 'Done.', content: { 'application/json': { schema: op.response } } },
+        ...Object.fromEntries(
+          errors.map(([status, description]) => [status, { description, content: { 'application/json': { schema: ERROR } } }]),
+        ),
+      },
+    });
+    app.openAPIRegistry.registerPath(route);
   }
-  return {
-    openapi: '3.1.0',
-    info,
-    servers: [{ url: '/api/v1' }],
-    security: [{ bearer: [] }],
-    paths,
-    components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key made under Account in the dashboard.' } },
-      schemas: { Error: ERROR_SCHEMA },
-    },
-  };
 }

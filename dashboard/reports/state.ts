@@ -3,10 +3,11 @@
  * for a custom one) and any number of `f=dimension:value` filters. A link
  * reproduces the view; the page needs no script to change it.
  */
+import { z } from 'zod';
 import { HttpError } from '../../core/errors.js';
 import { hasControlCharacter } from '../forms.js';
 import { DIMENSIONS, type Dimension, type Filter } from './dimensions.js';
-import { type Period, parsePeriod } from './report.js';
+import { PERIODS, type Period, parsePeriod } from './report.js';
 
 /** What a report shows. */
 export interface ReportState {
@@ -14,26 +15,67 @@ export interface ReportState {
   filters: Filter[];
 }
 
-const FILTER_DIMENSIONS = new Set<string>(DIMENSIONS.filter((d) => d !== 'prop'));
+const FILTER_DIMENSIONS = DIMENSIONS.filter((d): d is Exclude<Dimension, 'prop'> => d !== 'prop');
+const FILTERABLE = new Set<string>(FILTER_DIMENSIONS);
 const MAX_FILTERS = 10;
 const MAX_FILTER_VALUE = 2048;
+const TOO_MANY = `A report takes at most ${MAX_FILTERS} filters.`;
+
+const FILTER_DIMENSION = z.enum(FILTER_DIMENSIONS);
+
+/** One `f=dimension:value`; the value may hold colons. */
+const FILTER = z
+  .string()
+  .transform((text, ctx) => {
+    const colon = text.indexOf(':');
+    const name = colon === -1 ? '' : text.slice(0, colon);
+    const dimension = FILTER_DIMENSION.safeParse(name);
+    if (dimension.success) return { dimension: dimension.data, value: text.slice(colon + 1) };
+    ctx.addIssue({ code: 'custom', message: `There is no filter "${name || text}".` });
+    return z.NEVER;
+  })
+  .pipe(
+    z.object({
+      dimension: FILTER_DIMENSION,
+      value: z
+        .string()
+        .max(MAX_FILTER_VALUE, 'That filter value is too long.')
+        // No stored value has one, and PostgreSQL cannot compare text with NUL.
+        .refine((value) => !hasControlCharacter(value), 'A filter value cannot hold control characters.'),
+    }),
+  );
+
+/**
+ * A report URL's query. The custom period's days (real dates, in order, at
+ * most two years apart) are checked by parsePeriod, which reckons with them.
+ */
+const REPORT_QUERY = z.object({
+  period: z
+    .enum(PERIODS, { error: (issue) => `There is no period "${String(issue.input)}": use one of ${PERIODS.join(', ')}.` })
+    .default('30d'),
+  from: z.string().optional(),
+  to: z.string().optional(),
+  // Counted before any is read: eleven filters are refused whatever they say.
+  f: z.array(z.string()).max(MAX_FILTERS, TOO_MANY).pipe(z.array(FILTER)),
+});
+
+/** What each field's error says, as the API shows it, when it is not the message itself. */
+const FIELD_MESSAGE: Record<string, string> = { [TOO_MANY]: 'too many' };
 
 /** Reads a report URL's query; a bad period or filter is a 400 that says what is wrong. */
 export function parseReportState(query: (name: string) => string | undefined, filters: readonly string[], today: string): ReportState {
-  const period = parsePeriod({ period: query('period'), from: query('from'), to: query('to') }, today);
-  if (filters.length > MAX_FILTERS) throw new HttpError(400, `A report takes at most ${MAX_FILTERS} filters.`, { f: 'too many' });
-  const parsed = filters.map((text): Filter => {
-    const colon = text.indexOf(':');
-    const dimension = colon === -1 ? '' : text.slice(0, colon);
-    const value = text.slice(colon + 1);
-    const refuse = (message: string) => new HttpError(400, message, { f: message });
-    if (!FILTER_DIMENSIONS.has(dimension)) throw refuse(`There is no filter "${dimension || text}".`);
-    if (value.length > MAX_FILTER_VALUE) throw refuse('That filter value is too long.');
-    // No stored value has one, and PostgreSQL cannot compare text with NUL.
-    if (hasControlCharacter(value)) throw refuse('A filter value cannot hold control characters.');
-    return { dimension: dimension as Filter['dimension'], value };
-  });
-  return { period, filters: parsed };
+  const checked = REPORT_QUERY.safeParse({ period: query('period'), from: query('from'), to: query('to'), f: filters });
+  if (!checked.success) {
+    // The first problem, as a page shows one message.
+    const issue = checked.error.issues[0];
+    const message = issue?.message ?? 'Bad request';
+    const field = String(issue?.path[0] ?? 'f');
+    throw new HttpError(400, message, {
+      [field]: field === 'period' ? `must be one of ${PERIODS.join(', ')}` : (FIELD_MESSAGE[message] ?? message),
+    });
+  }
+  const { period, from, to, f } = checked.data;
+  return { period: parsePeriod({ period, from, to }, today), filters: f };
 }
 
 /** The query string of a report view, changed as asked. */
@@ -62,5 +104,5 @@ export function reportQuery(
 
 /** Whether a dimension can be a filter. */
 export function filterable(dimension: Dimension): boolean {
-  return FILTER_DIMENSIONS.has(dimension);
+  return FILTERABLE.has(dimension);
 }
