@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openStore, type Store } from '../core/db/connect.js';
 import type { Event } from '../core/db/schema.js';
-import { installSnippet } from '../dashboard/app.js';
+import { installSnippet } from '../dashboard/sites.js';
 import { type RunningServer, startServer, waitFor } from '../scripts/server.js';
 import { browserSkipReason, FIXTURE_HOST, type FixtureServer, launchChromium, serveFixtures } from '../test/browser.js';
 

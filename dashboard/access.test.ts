@@ -6,7 +6,7 @@ import { insertApiKey, insertSession, insertShareLink, insertUser } from '../cor
 import { insertEvent } from '../core/db/events.js';
 import { insertSite } from '../core/db/sites.js';
 import { testApp } from '../test/app.js';
-import { countRows, dialects, useTestStore } from '../test/store.js';
+import { countRows, createTestStore, dialects, useTestStore } from '../test/store.js';
 import { TestBrowser } from '../test/test-browser.js';
 import { newToken, tokenHash } from './auth.js';
 import { hashPassword } from './password.js';
@@ -58,12 +58,59 @@ const routes: Array<[string, string, Record<string, string> | undefined, Expecte
   // Key 1 is the owner's: another account's revoke finds no such key.
   ['POST', '/account/keys/1/revoke', {}, { anonymous: 'login', other: 404, share: 'login', owner: 303 }],
   ['POST', '/logout', {}, everyone(303)],
+  ['POST', '/login', { email: 'owner@example.com', password: PASSWORD }, everyone(303)],
+  // The first to register takes the email; the share link's holder, also signed out, finds it taken.
+  ['POST', '/register', { email: 'new@example.com', password: PASSWORD }, { anonymous: 303, share: 409, other: 409, owner: 409 }],
   ['GET', '/login', undefined, { anonymous: 200, other: 303, share: 200, owner: 303 }],
   ['GET', '/register', undefined, { anonymous: 200, other: 303, share: 200, owner: 303 }],
   ['GET', '/assets/style.css', undefined, everyone(200)],
+  ['GET', '/favicon.ico', undefined, everyone(204)],
+  ['GET', '/sites', undefined, everyone(301)],
   // The collector's routes stay open: anyone may send events to a site.
   ['POST', '/site/1/visit', { event: 'BashVisit', url: '/', ip_address: '1.2.3.4', date: '2013-11-09' }, everyone(201)],
+  ['GET', '/sightline.js', undefined, everyone(200)],
 ];
+
+/** Routes of the app that the matrix leaves to other tests, and why. */
+const ELSEWHERE: Array<[RegExp, string]> = [
+  [/^[A-Z]+ \/api\/v1\//, 'the JSON API takes keys, not sessions: its own matrix is in api/api.test.ts'],
+  [/^OPTIONS /, "the collector's CORS preflights answer everyone alike (collector/app-routes.test.ts)"],
+  [/^(POST \/api\/event|GET \/api\/pixel)$/, 'they count page views from beacons and Referer headers: collector/app*.test.ts'],
+];
+
+/** Whether a concrete request path is one that a route pattern such as `/site/:id/export/:file` serves. */
+function serves(pattern: string, path: string): boolean {
+  const source = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:\w+/g, '[^/]+');
+  return new RegExp(`^${source}$`).test(path.split('?')[0] ?? '');
+}
+
+describe('the matrix', () => {
+  it("has a row for every route the app serves, and serves every row's route", async () => {
+    const store = await createTestStore('sqlite');
+    try {
+      const served = new Set(
+        testApp(store)
+          .routes.filter((route) => route.method !== 'ALL')
+          .map((route) => `${route.method} ${route.path}`),
+      );
+      const checked = [...served].filter((route) => !ELSEWHERE.some(([pattern]) => pattern.test(route)));
+      const rowless = (rows: typeof routes) =>
+        checked.filter((route) => {
+          const [method, pattern = ''] = route.split(' ');
+          return !rows.some(([rowMethod, path]) => rowMethod === method && serves(pattern, path));
+        });
+      expect(rowless(routes)).toEqual([]);
+      // Without its row, a route is named.
+      expect(rowless(routes.filter(([method, path]) => `${method} ${path}` !== 'GET /account'))).toEqual(['GET /account']);
+      const routeless = routes.filter(
+        ([method, path]) => ![...served].some((route) => route.startsWith(`${method} `) && serves(route.slice(method.length + 1), path)),
+      );
+      expect(routeless).toEqual([]);
+    } finally {
+      await store.dispose();
+    }
+  });
+});
 
 describe.each(dialects)('access control on %s', (dialect) => {
   const store = useTestStore(dialect);

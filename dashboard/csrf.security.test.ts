@@ -12,7 +12,13 @@ describe.each(dialects)('CSRF tokens on %s', (dialect) => {
   const form = (fields: Record<string, string>, cookie: string): RequestInit => ({
     method: 'POST',
     body: new URLSearchParams(fields).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    // From the dashboard's own page, as a browser says: only the token is wrong.
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie,
+      origin: 'http://localhost:8787',
+      'sec-fetch-site': 'same-origin',
+    },
   });
 
   it('refuses a planted CSRF cookie with the same value in the form, for a signed-in browser', async () => {
@@ -77,5 +83,29 @@ describe.each(dialects)('CSRF tokens on %s', (dialect) => {
     expect(cookie).toContain('Path=/');
     expect(cookie).toContain('Secure');
     expect(cookie).not.toContain('Domain');
+  });
+
+  it.each([
+    ['from another site, by Sec-Fetch-Site', { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }, 403],
+    ['from another origin, by Origin alone', { origin: 'https://evil.example' }, 403],
+    ['saying neither where it comes from', {}, 403],
+    ['from the same origin, by Origin alone', { origin: 'http://localhost:8787' }, 303],
+    ['from the public URL, behind a proxy that ends TLS', { origin: 'https://stats.example.org' }, 303],
+  ])('checks where a form with a good token comes from: %s', async (_label, headers: Record<string, string>, status) => {
+    const server = app({ PUBLIC_URL: 'https://stats.example.org' });
+    const browser = new TestBrowser(server);
+    await browser.register('owner@example.com');
+    const res = await server.request('http://localhost:8787/site', {
+      method: 'POST',
+      body: new URLSearchParams({ base_url: 'https://example.com', _csrf: await browser.csrfToken() }).toString(),
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: `sightline_session=${browser.cookie('sightline_session')}`,
+        ...headers,
+      },
+    });
+    expect(res.status).toBe(status);
+    if (status === 403) expect(await res.text()).toContain('came from another site');
+    expect(await store().db.selectFrom('sites').selectAll().execute()).toHaveLength(status === 303 ? 1 : 0);
   });
 });

@@ -1,18 +1,24 @@
 import type { MiddlewareHandler } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
 
 /**
  * The dashboard runs no script of its own yet and inlines nothing, so its
  * policy allows only same-origin styles and images and no script at all:
  * a value that slipped through escaping still could not run.
  */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "style-src 'self'",
-  "img-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+const POLICY = {
+  defaultSrc: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'"],
+  formAction: ["'self'"],
+  baseUri: ["'none'"],
+  frameAncestors: ["'none'"],
+};
+
+/** The Content-Security-Policy header's value, as Hono writes it from POLICY. */
+export const CONTENT_SECURITY_POLICY = Object.entries(POLICY)
+  .map(([name, sources]) => `${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)} ${sources.join(' ')}`)
+  .join('; ');
 
 /**
  * Answers that are not to be kept by browsers or proxies (ASVS 8.2.1): pages
@@ -26,14 +32,17 @@ export function noStore(): MiddlewareHandler {
   };
 }
 
-/** Security headers on every dashboard answer; `noStore` too. */
+/**
+ * Security headers on every dashboard answer, by Hono's middleware with
+ * stricter choices than its defaults (no framing at all, the referrer kept
+ * to this origin); `noStore` too.
+ */
 export function securityHeaders(): MiddlewareHandler {
+  const headers = secureHeaders({ contentSecurityPolicy: POLICY, xFrameOptions: 'DENY', referrerPolicy: 'same-origin' });
   const store = noStore();
   return async (c, next) => {
-    await store(c, next);
-    c.res.headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    c.res.headers.set('X-Frame-Options', 'DENY');
-    c.res.headers.set('X-Content-Type-Options', 'nosniff');
-    c.res.headers.set('Referrer-Policy', 'same-origin');
+    await headers(c, async () => {
+      await store(c, next);
+    });
   };
 }

@@ -123,7 +123,7 @@ describe.each(dialects)('validation on %s', (dialect) => {
       await server.request('http://evil.example/site/1/shares', {
         method: 'POST',
         body: new URLSearchParams({ _csrf: await browser.csrfToken() }).toString(),
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'sec-fetch-site': 'same-origin' },
       })
     ).text();
     for (const html of [report, shared]) {

@@ -26,7 +26,8 @@ export class TestBrowser {
     return this.send(path, {
       method: 'POST',
       body: new URLSearchParams({ _csrf: await this.csrfToken(), ...fields }).toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      // As a browser sends a form from the dashboard's own page.
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, 'sec-fetch-site': 'same-origin' },
     });
   }
 
