@@ -5,9 +5,9 @@ import { insertSite } from '../core/db/sites.js';
 import { testApp } from '../test/app.js';
 import { countRows, dialects, useTestStore } from '../test/store.js';
 import { TestBrowser } from '../test/test-browser.js';
-import { INVITE_TTL_MS } from './accounts.js';
 import { newToken, SESSION_IDLE_MS, safeNext, tokenHash } from './auth.js';
 import { CONTENT_SECURITY_POLICY } from './headers.js';
+import { INVITE_TTL_MS } from './sign-in.js';
 import { DEFAULT_THROTTLE, LoginThrottle } from './throttle.js';
 
 const PASSWORD = 'a long enough password';
