@@ -21,7 +21,7 @@ describe.skipIf(skip !== undefined).each(dialects)('end to end on %s', (dialect)
     await browser?.close();
   });
 
-  it('records a page view from a page on another origin, and the seed curl visit', async () => {
+  it('records a page view from a page on another origin, and a curl visit through the form route', async () => {
     // SQLite: a path that does not exist yet, so start-up must create and migrate it.
     // PostgreSQL: a fresh schema of its own.
     const dir = mkdtempSync(join(tmpdir(), 'sightline-e2e-'));
@@ -49,7 +49,7 @@ describe.skipIf(skip !== undefined).each(dialects)('end to end on %s', (dialect)
       visitor.on('console', (message) => message.text().startsWith('sightline') && errors.push(message.text()));
       await visitor.goto(pageUrl, { referer: 'https://news.example/item/1' });
 
-      // The seed's curl command, against the same running server.
+      // The curl command of the form route, against the same running server.
       const curl = await fetch(`${server.origin}/site/1/visit`, {
         method: 'POST',
         body: 'event=BashVisit&browser=cURL&url=/&ip_address=1.2.3.4&date=2013-11-09',

@@ -14,6 +14,8 @@ import { AccountPage } from './views/accounts.js';
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
+// One builder per URL space: each handler is short, and reading them in
+// order shows the whole space; split further, a route would be hard to find.
 /** The signed-in account's own page and its forms. */
 export function accountPageRoutes({ db, config, registration, now, secure, addressOf, guard, passed }: AccountContext): Hono {
   const app = new Hono();

@@ -100,7 +100,7 @@ describe.each(dialects)('dashboard on %s', (dialect) => {
     expect(await store().db.selectFrom('sites').selectAll().execute()).toEqual([]);
   });
 
-  it("shows the seed's curl visit on the site page", async () => {
+  it('shows a curl visit through the form route on the site page', async () => {
     const { server, browser } = await owner();
     await insertSite(store().db, site);
     const res = await server.request('/site/1/visit', {

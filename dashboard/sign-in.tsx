@@ -25,6 +25,8 @@ const decoyHash = () => {
   return decoy;
 };
 
+// One builder per URL space: each handler is short, and reading them in
+// order shows the whole space; split further, a route would be hard to find.
 /** `/login`, `/logout` and `/register`. */
 export function signInRoutes({ db, registration, now, secure, addressOf, guard, passed }: AccountContext): Hono {
   const app = new Hono();

@@ -64,13 +64,15 @@ function sharedSite(store: Store): MiddlewareHandler {
   };
 }
 
-/** The owner's pages of a site, to mount at `/site/:id`. */
-export function siteRoutes({ store, config, sites }: SiteDeps): Hono {
+/** The owner's pages of a site, to mount at `/site/:id`: the report, and the settings (siteSettingsRoutes). */
+export function siteRoutes(deps: SiteDeps): Hono {
+  const { store, config, sites } = deps;
   const app = new Hono();
   const { db } = store;
   // Links that leave the dashboard point here; a page says so when it is only the listen address.
   const unsetPublicUrl = config.publicUrl === undefined ? linkOrigin(config) : undefined;
   app.use(signedIn, ownedSite(store));
+  app.route('/', siteSettingsRoutes(deps));
 
   const ownerReport = (c: Context, filters: FiltersFormState, status: ContentfulStatusCode) => {
     const site = c.var.site;
@@ -94,6 +96,17 @@ export function siteRoutes({ store, config, sites }: SiteDeps): Hono {
     sites.forget(site.id);
     return c.redirect(`/site/${site.id}#filters`, 303);
   });
+
+  return app;
+}
+
+// One builder per URL space: each handler is short, and reading them in
+// order shows the whole space; split further, a route would be hard to find.
+/** A site's settings, share links and deletion; mounted by siteRoutes, behind its middleware. */
+function siteSettingsRoutes({ store, config, sites }: SiteDeps): Hono {
+  const app = new Hono();
+  const { db } = store;
+  const unsetPublicUrl = config.publicUrl === undefined ? linkOrigin(config) : undefined;
 
   const currentSettings = (site: Site): SettingsFormState => ({
     values: { base_url: site.base_url, name: site.name, timezone: site.timezone },

@@ -72,6 +72,8 @@ export function RegisterPage(props: {
   );
 }
 
+// One page's markup, top to bottom as it shows: longer than a function
+// should be, but split into parts it would read out of order.
 /** Account settings: change password, and invitations when registration is by invitation. */
 export function AccountPage(props: {
   viewer: Viewer;

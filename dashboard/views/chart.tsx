@@ -65,6 +65,8 @@ function tickStep(top: number): number {
   }
 }
 
+// The SVG chart's markup in drawing order (grid, axes, bars or line, labels):
+// longer than a function should be, but split it would read out of order.
 /**
  * A time series as an SVG chart: page views as light bars, visitors as a
  * line, hover titles for each period, a legend, and the numbers in a

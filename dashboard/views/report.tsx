@@ -105,6 +105,8 @@ export interface Realtime {
   pages: Array<{ page: string; visitors: number }>;
 }
 
+// One page's markup, top to bottom as it shows: longer than a function
+// should be, but split into parts it would read out of order.
 /** The report: period, filters, top line, chart, realtime and every breakdown. */
 export function ReportSection(props: {
   site: Site;

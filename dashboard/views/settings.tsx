@@ -8,6 +8,8 @@ export type SettingsFormState = FormState<'base_url' | 'name' | 'timezone'>;
 // Every zone Node knows, for the picker; UTC first.
 const ZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
 
+// One page's markup, top to bottom as it shows: longer than a function
+// should be, but split into parts it would read out of order.
 /** A site's settings: name, base URL and time zone, share links, and the way to delete it. */
 export function SettingsPage(props: {
   site: Site;

@@ -23,6 +23,8 @@ export interface OwnerParts {
   filters: FiltersFormState;
 }
 
+// One page's markup, top to bottom as it shows: longer than a function
+// should be, but split into parts it would read out of order.
 /**
  * A site's report: its events newest first and its filtered counts. Its
  * owner also sees the install snippet and the collector filters; a shared
