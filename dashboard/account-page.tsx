@@ -4,7 +4,7 @@ import { linkOrigin } from '../core/config.js';
 import { changePassword, deleteApiKey, insertApiKey, insertInvite, listApiKeys } from '../core/db/accounts.js';
 import { HttpError } from '../core/errors.js';
 import { parseId } from '../core/ids.js';
-import type { AccountContext } from './accounts.js';
+import type { AccountContext } from './account-context.js';
 import { newToken, signedIn, startSession, tokenHash } from './auth.js';
 import { passwordError } from './forms.js';
 import { currentUser, page, viewerOf } from './page.js';

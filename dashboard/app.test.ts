@@ -5,7 +5,7 @@ import { testApp } from '../test/app.js';
 import { CHROME } from '../test/ingest.js';
 import { dialects, useTestStore } from '../test/store.js';
 import { TestBrowser } from '../test/test-browser.js';
-import { EVENTS_PER_PAGE } from './app.js';
+import { EVENTS_PER_PAGE } from './report-routes.js';
 
 describe.each(dialects)('dashboard on %s', (dialect) => {
   const store = useTestStore(dialect);

@@ -25,8 +25,6 @@ import { LoginThrottle } from './throttle.js';
 import { HomePage, type SiteFormState } from './views/home.js';
 import { ErrorPage } from './views/layout.js';
 
-export { EVENTS_PER_PAGE } from './report-routes.js';
-
 /** Largest form body the dashboard reads. */
 const MAX_FORM_BODY = 64 * 1024;
 

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { findUserByEmail, inviteExists, setPasswordHash, takeInvite } from '../core/db/accounts.js';
-import type { AccountContext } from './accounts.js';
+import type { AccountContext } from './account-context.js';
 import { endSession, safeNext, startSession, tokenHash } from './auth.js';
 import { hasControlCharacter, normalEmail, parseRegisterForm } from './forms.js';
 import { page } from './page.js';

@@ -1,6 +1,13 @@
 import type { Db } from '../../core/db/schema.js';
 import { recentVisits } from '../../core/db/visits.js';
-import type { Realtime } from '../views/report.js';
+
+/** Current visitors and their pages. */
+export interface Realtime {
+  visitors: number;
+  /** Too many page views to read them all: `visitors` is a lower bound. */
+  capped: boolean;
+  pages: Array<{ page: string; visitors: number }>;
+}
 
 /** "Right now" is the last five minutes, as in Plausible. */
 export const REALTIME_MS = 5 * 60_000;

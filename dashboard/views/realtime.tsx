@@ -1,6 +1,6 @@
 import type { Site } from '../../core/db/schema.js';
+import type { Realtime } from '../reports/realtime.js';
 import { Layout, type Viewer } from './layout.js';
-import type { Realtime } from './report.js';
 
 /** How often the live view reloads itself. */
 export const REALTIME_REFRESH_SECONDS = 15;

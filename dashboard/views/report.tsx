@@ -1,8 +1,10 @@
 import type { BreakdownRow, Sums } from '../../core/db/rollup-sums.js';
 import type { Site } from '../../core/db/schema.js';
 import type { Dimension } from '../reports/dimensions.js';
+import type { Realtime } from '../reports/realtime.js';
 import { PERIODS, type Report } from '../reports/report.js';
 import { filterable, type ReportState, reportQuery } from '../reports/state.js';
+import { topLine } from '../reports/top-line.js';
 import { Chart } from './chart.js';
 
 /** What each breakdown is called. */
@@ -75,18 +77,6 @@ export function duration(ms: number): string {
 const count = (n: number) => n.toLocaleString('en-US');
 const percent = (part: number, whole: number) => (whole === 0 ? '—' : `${Math.round((part / whole) * 100)}%`);
 
-/** The headline numbers of a period, as shown and as compared. */
-export function topLine(sums: Sums) {
-  return {
-    visitors: sums.visitors,
-    visits: sums.visits,
-    pageviews: sums.pageviews,
-    viewsPerVisit: sums.visits === 0 ? 0 : sums.pageviews / sums.visits,
-    bounceRate: sums.visits === 0 ? 0 : sums.bounces / sums.visits,
-    visitDuration: sums.visits === 0 ? 0 : sums.duration_ms / sums.visits,
-  };
-}
-
 function change(now: number, before: number, points = false): string {
   if (points) {
     const delta = Math.round((now - before) * 100);
@@ -95,14 +85,6 @@ function change(now: number, before: number, points = false): string {
   if (before === 0) return now === 0 ? '0%' : 'new';
   const delta = Math.round(((now - before) / before) * 100);
   return `${delta > 0 ? '+' : ''}${delta}%`;
-}
-
-/** Current visitors and their pages. */
-export interface Realtime {
-  visitors: number;
-  /** Too many page views to read them all: `visitors` is a lower bound. */
-  capped: boolean;
-  pages: Array<{ page: string; visitors: number }>;
 }
 
 // One page's markup, top to bottom as it shows: longer than a function

@@ -2,11 +2,12 @@ import type { EventCursor } from '../../core/db/events.js';
 import type { Event, Site } from '../../core/db/schema.js';
 import { DROP_REASONS, type DropReason } from '../../core/stats.js';
 import type { FiltersFormState } from '../forms.js';
+import type { Realtime } from '../reports/realtime.js';
 import type { Report } from '../reports/report.js';
 import { type ReportState, reportQuery } from '../reports/state.js';
 import { Csrf, PublicUrlNotice } from './form.js';
 import { Layout, type Viewer } from './layout.js';
-import { type Realtime, ReportSection } from './report.js';
+import { ReportSection } from './report.js';
 
 const REASON_TEXT: Record<DropReason, string> = {
   bot: 'bot hits',
