@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseAddressList } from '../core/cidr.js';
 import type { SiteFilters } from '../core/db/sites.js';
-import { type FieldErrors, fieldErrors } from '../core/errors.js';
+import type { FieldErrors } from '../core/errors.js';
 import { parseHttpUrl } from '../core/page.js';
 import { fieldErrorsOf, formText } from './validation/fields.js';
 
@@ -118,19 +118,30 @@ export function passwordError(password: string): string | undefined {
   return undefined;
 }
 
+/** A message from one of the checks above, as a zod issue. */
+const issueFrom =
+  (check: (value: string) => string | undefined) =>
+  (value: string, ctx: z.RefinementCtx): void => {
+    const message = check(value);
+    if (message !== undefined) ctx.addIssue({ code: 'custom', message });
+  };
+
+const REGISTER_FORM = z.object({
+  email: z.preprocess(normalEmail, z.string().superRefine(issueFrom(emailError))),
+  name: z.preprocess(
+    (value) => text(value).trim(),
+    z
+      .string()
+      .max(MAX_USER_NAME, `Keep the name under ${MAX_USER_NAME} characters.`)
+      .refine((name) => !name.includes('\u0000'), 'The name cannot contain NUL characters.'),
+  ),
+  password: z.preprocess(text, z.string().superRefine(issueFrom(passwordError))),
+});
+
 /** A checked registration form. */
 export function parseRegisterForm(
   form: Record<string, unknown>,
 ): { account: { email: string; name: string; password: string } } | { errors: FieldErrors } {
-  const email = normalEmail(form.email);
-  const name = text(form.name).trim();
-  const password = text(form.password);
-  const errors = fieldErrors();
-  const badEmail = emailError(email);
-  if (badEmail !== undefined) errors.email = badEmail;
-  const badPassword = passwordError(password);
-  if (badPassword !== undefined) errors.password = badPassword;
-  if (name.length > MAX_USER_NAME) errors.name = `Keep the name under ${MAX_USER_NAME} characters.`;
-  else if (name.includes('\u0000')) errors.name = 'The name cannot contain NUL characters.';
-  return Object.keys(errors).length > 0 ? { errors } : { account: { email, name, password } };
+  const checked = REGISTER_FORM.safeParse(form);
+  return checked.success ? { account: checked.data } : { errors: fieldErrorsOf(checked.error) };
 }
