@@ -35,10 +35,17 @@ export function noStore(): MiddlewareHandler {
 /**
  * Security headers on every dashboard answer, by Hono's middleware with
  * stricter choices than its defaults (no framing at all, the referrer kept
- * to this origin); `noStore` too.
+ * to this origin); `noStore` too. No Strict-Transport-Security: whether a
+ * host is https-only for months is for whoever ends TLS (the proxy) to
+ * say, not a server that may be reached over plain http.
  */
 export function securityHeaders(): MiddlewareHandler {
-  const headers = secureHeaders({ contentSecurityPolicy: POLICY, xFrameOptions: 'DENY', referrerPolicy: 'same-origin' });
+  const headers = secureHeaders({
+    contentSecurityPolicy: POLICY,
+    xFrameOptions: 'DENY',
+    referrerPolicy: 'same-origin',
+    strictTransportSecurity: false,
+  });
   const store = noStore();
   return async (c, next) => {
     await headers(c, async () => {
