@@ -1,7 +1,7 @@
 /**
  * The collector's routes: parse the request, hand it to the pipeline
  * (ingest.ts), answer. Mounted alone by collector/main.ts or beside the
- * dashboard by dashboard/main.ts.
+ * dashboard by server/app.tsx (npm start).
  */
 
 import { type Context, Hono } from 'hono';

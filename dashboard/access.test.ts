@@ -166,6 +166,18 @@ describe.each(dialects)('access control on %s', (dialect) => {
     }
   });
 
+  it('answers a path that no route serves with 404, signed in or not', async () => {
+    const { anonymous, owner } = await world();
+    for (const path of ['/site/1/nope', '/site/1/settings/x', '/site/abc/nope', '/site/999/nope', '/account/nope']) {
+      for (const [role, browser] of [
+        ['anonymous', anonymous],
+        ['owner', owner],
+      ] as const) {
+        expect((await browser.get(path)).status, `${role}: GET ${path}`).toBe(404);
+      }
+    }
+  });
+
   it("answers another account's site exactly as a site that does not exist", async () => {
     const { other } = await world();
     for (const [mine, missing] of [

@@ -19,7 +19,7 @@ const text = (value: unknown) => (typeof value === 'string' ? value : '');
 /** The signed-in account's own page and its forms. */
 export function accountPageRoutes({ db, config, registration, now, secure, addressOf, guard, passed }: AccountContext): Hono {
   const app = new Hono();
-  app.use(signedIn);
+  // On each route, not app.use: a path no route serves stays a 404 for everyone.
 
   const accountPage = async (
     c: Context,
@@ -41,9 +41,9 @@ export function accountPageRoutes({ db, config, registration, now, secure, addre
     return page(c, <AccountPage {...props} />, status);
   };
 
-  app.get('/', (c) => accountPage(c, {}, 200));
+  app.get('/', signedIn, (c) => accountPage(c, {}, 200));
 
-  app.post('/password', async (c) => {
+  app.post('/password', signedIn, async (c) => {
     const user = currentUser(c);
     const form = await c.req.parseBody();
     const password = text(form.password);
@@ -62,7 +62,7 @@ export function accountPageRoutes({ db, config, registration, now, secure, addre
     return c.redirect('/account?changed=1', 303);
   });
 
-  app.post('/invites', async (c) => {
+  app.post('/invites', signedIn, async (c) => {
     if (registration !== 'invite') throw new HttpError(404, 'There is no such page.');
     const token = newToken();
     await insertInvite(db, tokenHash(token), currentUser(c).id, now());
@@ -70,7 +70,7 @@ export function accountPageRoutes({ db, config, registration, now, secure, addre
     return accountPage(c, {}, 201, { inviteLink: `${origin}/register?invite=${token}` });
   });
 
-  app.post('/keys', async (c) => {
+  app.post('/keys', signedIn, async (c) => {
     const name = text((await c.req.parseBody()).name).trim();
     if (name === '' || name.length > 100)
       return accountPage(c, { key_name: 'Name the key (at most 100 characters), such as "Grafana".' }, 400);
@@ -80,7 +80,7 @@ export function accountPageRoutes({ db, config, registration, now, secure, addre
     return accountPage(c, {}, 201, { apiKey: key });
   });
 
-  app.post('/keys/:id/revoke', async (c) => {
+  app.post('/keys/:id/revoke', signedIn, async (c) => {
     // Plain decimal digits only: Number() would read 0x3 or 1e2 as an id.
     const id = parseId(c.req.param('id') ?? '');
     if (id < 1 || !(await deleteApiKey(db, currentUser(c).id, id))) throw new HttpError(404, 'There is no such key.');

@@ -71,7 +71,8 @@ export function siteRoutes(deps: SiteDeps): Hono {
   const { db } = store;
   // Links that leave the dashboard point here; a page says so when it is only the listen address.
   const unsetPublicUrl = config.publicUrl === undefined ? linkOrigin(config) : undefined;
-  app.use(signedIn, ownedSite(store));
+  // On each route, not app.use: a path no route serves stays a 404 for everyone.
+  const owner = ownedSite(store);
   app.route('/', siteSettingsRoutes(deps));
 
   const ownerReport = (c: Context, filters: FiltersFormState, status: ContentfulStatusCode) => {
@@ -80,14 +81,14 @@ export function siteRoutes(deps: SiteDeps): Hono {
     return reportPage(c, store, site, `/site/${site.id}`, { viewer: viewerOf(c), snippet, unsetPublicUrl, filters }, status);
   };
 
-  app.get('/', (c) => {
+  app.get('/', signedIn, owner, (c) => {
     const values = { allowAnyHost: c.var.site.allow_any_host === 1, excludedIps: c.var.site.excluded_ips };
     return ownerReport(c, { values, errors: {} }, 200);
   });
-  app.get('/export/:file', (c) => exportCsv(c, store, c.var.site, true));
-  app.get('/realtime', (c) => realtimePage(c, store, c.var.site, `/site/${c.var.site.id}`, viewerOf(c)));
+  app.get('/export/:file', signedIn, owner, (c) => exportCsv(c, store, c.var.site, true));
+  app.get('/realtime', signedIn, owner, (c) => realtimePage(c, store, c.var.site, `/site/${c.var.site.id}`, viewerOf(c)));
 
-  app.post('/filters', async (c) => {
+  app.post('/filters', signedIn, owner, async (c) => {
     const site = c.var.site;
     const result = parseFiltersForm(await c.req.parseBody());
     if ('errors' in result) return ownerReport(c, result, 400);
@@ -105,6 +106,7 @@ export function siteRoutes(deps: SiteDeps): Hono {
 /** A site's settings, share links and deletion; mounted by siteRoutes, behind its middleware. */
 function siteSettingsRoutes({ store, config, sites }: SiteDeps): Hono {
   const app = new Hono();
+  const owner = ownedSite(store);
   const { db } = store;
   const unsetPublicUrl = config.publicUrl === undefined ? linkOrigin(config) : undefined;
 
@@ -121,9 +123,9 @@ function siteSettingsRoutes({ store, config, sites }: SiteDeps): Hono {
     );
   };
 
-  app.get('/settings', (c) => settingsPage(c, currentSettings(c.var.site), 200));
+  app.get('/settings', signedIn, owner, (c) => settingsPage(c, currentSettings(c.var.site), 200));
 
-  app.post('/settings', async (c) => {
+  app.post('/settings', signedIn, owner, async (c) => {
     const site = c.var.site;
     const form = await c.req.parseBody();
     const result = parseSiteForm(form);
@@ -142,13 +144,13 @@ function siteSettingsRoutes({ store, config, sites }: SiteDeps): Hono {
     return c.redirect(`/site/${site.id}/settings`, 303);
   });
 
-  app.post('/shares', async (c) => {
+  app.post('/shares', signedIn, owner, async (c) => {
     const token = newToken();
     await insertShareLink(db, c.var.site.id, tokenHash(token), Date.now());
     return settingsPage(c, currentSettings(c.var.site), 201, `${linkOrigin(config)}/share/${token}`);
   });
 
-  app.post('/shares/:link/revoke', async (c) => {
+  app.post('/shares/:link/revoke', signedIn, owner, async (c) => {
     const linkId = parseId(c.req.param('link'));
     if (linkId < 1 || !(await deleteShareLink(db, c.var.site.id, linkId))) throw new HttpError(404, 'There is no such link.');
     return c.redirect(`/site/${c.var.site.id}/settings#sharing`, 303);
@@ -157,9 +159,9 @@ function siteSettingsRoutes({ store, config, sites }: SiteDeps): Hono {
   const deletePage = async (c: Context, error: string | undefined, status: ContentfulStatusCode) =>
     page(c, <DeletePage site={c.var.site} viewer={viewerOf(c)} events={await countEvents(db, c.var.site.id)} error={error} />, status);
 
-  app.get('/delete', (c) => deletePage(c, undefined, 200));
+  app.get('/delete', signedIn, owner, (c) => deletePage(c, undefined, 200));
 
-  app.post('/delete', async (c) => {
+  app.post('/delete', signedIn, owner, async (c) => {
     const site = c.var.site;
     const confirm = (await c.req.parseBody()).confirm;
     if (typeof confirm !== 'string' || confirm.trim().toLowerCase() !== site.domain) {

@@ -153,6 +153,16 @@ describe.each(dialects)('the JSON API on %s', (dialect) => {
     expect(await res.json()).toEqual({ error: { code: 'bad_request', message: 'Some parameters are wrong.', fields } });
   });
 
+  it("names a custom period's problem before a filter's", async () => {
+    const { api, json } = await world();
+    await api('/sites', json({ base_url: 'https://example.com' }));
+    const res = await api('/sites/1/stats?period=custom&from=2024-02-30&to=2024-03-01&f=bogus:1');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: { code: 'bad_request', message: expect.stringContaining('custom period'), fields: { from: expect.any(String) } },
+    });
+  });
+
   it('gives the numbers the dashboard shows, for the same period and filters', async () => {
     const { browser, api, json } = await world();
     await api('/sites', json({ base_url: 'https://example.com' }));

@@ -1,4 +1,4 @@
-// A filtered report read from the engine's visits (collector/db/visit-reports.ts)
+// A filtered report read from the engine's visits (core/db/visit-reports.ts)
 // must say what the raw events say (rawReport): every number, every row,
 // in order, for every kind of filter and stacks of them, on both stores.
 

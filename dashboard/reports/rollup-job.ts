@@ -31,7 +31,7 @@ export function changeTimezone(store: Store, siteId: number, timezone: string): 
 
 /**
  * Sums every block of days that has ended in its site's time zone and has
- * no sums yet (see rollups.ts), shorter blocks first.
+ * no sums yet (see core/db/rollup-blocks.ts), shorter blocks first.
  */
 export async function sumEndedBlocks(store: Store, now = Date.now()): Promise<number> {
   const sites = await store.db.selectFrom('sites').select(['id', 'timezone']).execute();

@@ -49,33 +49,41 @@ const FILTER = z
  * A report URL's query. The custom period's days (real dates, in order, at
  * most two years apart) are checked by parsePeriod, which reckons with them.
  */
-const REPORT_QUERY = z.object({
+const PERIOD_QUERY = z.object({
   period: z
     .enum(PERIODS, { error: (issue) => `There is no period "${String(issue.input)}": use one of ${PERIODS.join(', ')}.` })
     .default('30d'),
   from: z.string().optional(),
   to: z.string().optional(),
-  // Counted before any is read: eleven filters are refused whatever they say.
-  f: z.array(z.string()).max(MAX_FILTERS, TOO_MANY).pipe(z.array(FILTER)),
 });
+
+/** The filters; counted before any is read: eleven are refused whatever they say. */
+const FILTERS = z.object({ f: z.array(z.string()).max(MAX_FILTERS, TOO_MANY).pipe(z.array(FILTER)) });
 
 /** What each field's error says, as the API shows it, when it is not the message itself. */
 const FIELD_MESSAGE: Record<string, string> = { [TOO_MANY]: 'too many' };
 
-/** Reads a report URL's query; a bad period or filter is a 400 that says what is wrong. */
+/**
+ * Reads a report URL's query; a bad period or filter is a 400 that says
+ * what is wrong: the period's problem first, then the filters'.
+ */
 export function parseReportState(query: (name: string) => string | undefined, filters: readonly string[], today: string): ReportState {
-  const checked = REPORT_QUERY.safeParse({ period: query('period'), from: query('from'), to: query('to'), f: filters });
-  if (!checked.success) {
-    // The first problem, as a page shows one message.
-    const issue = checked.error.issues[0];
-    const message = issue?.message ?? 'Bad request';
-    const field = String(issue?.path[0] ?? 'f');
-    throw new HttpError(400, message, {
-      [field]: field === 'period' ? `must be one of ${PERIODS.join(', ')}` : (FIELD_MESSAGE[message] ?? message),
-    });
-  }
-  const { period, from, to, f } = checked.data;
-  return { period: parsePeriod({ period, from, to }, today), filters: f };
+  const period = PERIOD_QUERY.safeParse({ period: query('period'), from: query('from'), to: query('to') });
+  if (!period.success) throw refusal(period.error);
+  const parsed = parsePeriod(period.data, today);
+  const checked = FILTERS.safeParse({ f: filters });
+  if (!checked.success) throw refusal(checked.error);
+  return { period: parsed, filters: checked.data.f };
+}
+
+/** The first problem, as a page shows one message, with its field as the API names it. */
+function refusal(error: z.ZodError): HttpError {
+  const issue = error.issues[0];
+  const message = issue?.message ?? 'Bad request';
+  const field = String(issue?.path[0] ?? 'f');
+  return new HttpError(400, message, {
+    [field]: field === 'period' ? `must be one of ${PERIODS.join(', ')}` : (FIELD_MESSAGE[message] ?? message),
+  });
 }
 
 /** The query string of a report view, changed as asked. */
