@@ -207,11 +207,15 @@ describe.each(dialects)('the JSON API on %s', (dialect) => {
     expect(stats.totals).toMatchObject({ visitors: 3, visits: 3, pageviews: 4, visit_duration_ms: 10_000 });
     // Naming the site's own zone changes nothing.
     expect(await (await api('/sites/1/stats?period=today&timezone=UTC')).json()).toEqual(stats);
+    const before = Date.now();
     const series = (await (await api('/sites/1/timeseries?period=today')).json()) as {
       granularity: string;
       points: Array<{ pageviews: number }>;
     };
     expect(series.granularity).toBe('hour');
+    // Today's hours up to the current one: none that has not begun.
+    const hoursSoFar = (at: number) => new Date(at).getUTCHours() + 1;
+    expect([hoursSoFar(before), hoursSoFar(Date.now())]).toContain(series.points.length);
     expect(series.points.reduce((sum, point) => sum + point.pageviews, 0)).toBe(4);
     expect(await (await api('/sites/1/realtime')).json()).toEqual({ visitors: 1, capped: false, pages: [{ page: '/live', visitors: 1 }] });
     const sources = (await (await api('/sites/1/breakdown/source?period=today&limit=1')).json()) as { rows: unknown[] };

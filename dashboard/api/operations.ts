@@ -139,7 +139,7 @@ export const OPERATIONS = {
     method: 'get',
     path: '/sites/{id}/timeseries',
     id: 'getTimeseries',
-    summary: 'Visitors and page views per hour (one day), day (up to ~3 months) or month.',
+    summary: 'Visitors and page views per hour (one day; hours not yet begun are left out), day (up to ~3 months) or month.',
     params: siteId,
     query: reportParams,
     status: 200,

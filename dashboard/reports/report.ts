@@ -235,12 +235,13 @@ export async function rawReport(
 }
 
 /** Every hour of the period's days, zero where nothing happened, labelled in local time. */
-function hourPoints(hours: readonly HourSums[], period: Period, zone: string): SeriesPoint[] {
+function hourPoints(hours: readonly HourSums[], period: Period, zone: string, now = Date.now()): SeriesPoint[] {
   const byHour = new Map(hours.map((hour) => [hour.hour, hour]));
   const points: SeriesPoint[] = [];
   for (const day of daysBetween(period.from, period.to)) {
     const [from, to] = dayBounds(day, zone);
-    for (let hour = from; hour < to; hour += HOUR_MS) {
+    // Hours that have not begun have no point: drawn as zeros, they read as a fall.
+    for (let hour = from; hour < to && hour <= now; hour += HOUR_MS) {
       const sums = byHour.get(hour);
       points.push({
         label: `${day} ${String(localHour(hour, zone)).padStart(2, '0')}:00`,

@@ -166,6 +166,24 @@ describe('Chart', () => {
     expect(labels).toEqual(['00:00', '04:00', '08:00', '12:00', '16:00', '20:00']);
   });
 
+  it("labels one day's hours by their time, and keeps the day in the title and the table", async () => {
+    const hours = Array.from({ length: 24 }, (_, i) => ({
+      label: `2026-12-02 ${String(i).padStart(2, '0')}:00`,
+      visitors: i,
+      pageviews: i,
+    }));
+    const { document } = await parse(hours);
+    const labels = [...document.querySelectorAll('svg.chart-svg text.chart-x')].map((t) => t.textContent);
+    expect(labels).toEqual(['00:00', '04:00', '08:00', '12:00', '16:00', '20:00']);
+    expect(document.querySelector('svg.chart-svg title')?.textContent).toBe('2026-12-02 00:00: 0 visitors, 0 page views');
+    expect(document.querySelector('details table tbody td')?.textContent).toBe('2026-12-02 00:00');
+    // Hours of two days keep their dates.
+    const twoDays = [hours[23], { label: '2026-12-03 00:00', visitors: 1, pageviews: 1 }].filter((p) => p !== undefined);
+    const both = await parse(twoDays);
+    const axis = [...both.document.querySelectorAll('svg.chart-svg text.chart-x')].map((t) => t.textContent);
+    expect(axis.every((text) => text?.startsWith('2026-12-0'))).toBe(true);
+  });
+
   it('shortens a long x label on the axis but keeps it whole in the title and the table', async () => {
     const label = 'A very long label that would not fit';
     const { document } = await parse([{ label, visitors: 1, pageviews: 2 }]);

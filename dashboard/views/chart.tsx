@@ -20,6 +20,8 @@ const CHAR_WIDTH = FONT * 0.62;
 const LABEL_GAP = 8;
 const MAX_X_LABELS = 8;
 const MAX_LABEL_CHARS = 12;
+/** An hour's label, `YYYY-MM-DD HH:00`: its day and its time. */
+const HOUR_LABEL = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})$/;
 // Dots for the visitors line only while they stay apart.
 const MAX_DOTS = 40;
 // So that a handful of points gives bars, not slabs.
@@ -217,7 +219,9 @@ function Swatch({ series }: { series: 'visitors' | 'pageviews' }) {
  * apart. The outer ones are pulled inside the box rather than clipped.
  */
 function xLabels(points: readonly ChartPoint[], xAt: (i: number) => number): { text: string; x: number }[] {
-  const texts = points.map((p) => shorten(p.label));
+  // Hours of one day are told apart by their time alone: "14:00", not "2026-12-02 14:00".
+  const oneDay = new Set(points.map((p) => HOUR_LABEL.exec(p.label)?.[1] ?? p.label)).size === 1;
+  const texts = points.map((p) => shorten(oneDay ? (HOUR_LABEL.exec(p.label)?.[2] ?? p.label) : p.label));
   const width = Math.max(...texts.map((t) => Array.from(t).length)) * CHAR_WIDTH;
   const place = (i: number) => Math.min(Math.max(xAt(i), width / 2), WIDTH - width / 2);
   for (let step = Math.ceil(points.length / MAX_X_LABELS); ; step++) {
