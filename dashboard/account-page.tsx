@@ -10,9 +10,8 @@ import { passwordError } from './forms.js';
 import { currentUser, page, viewerOf } from './page.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { loginKeys } from './throttle.js';
+import { formString } from './validation/fields.js';
 import { AccountPage } from './views/accounts.js';
-
-const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 // One builder per URL space: each handler is short, and reading them in
 // order shows the whole space; split further, a route would be hard to find.
@@ -46,12 +45,12 @@ export function accountPageRoutes({ db, config, registration, now, secure, addre
   app.post('/password', signedIn, async (c) => {
     const user = currentUser(c);
     const form = await c.req.parseBody();
-    const password = text(form.password);
+    const password = formString(form.password);
     const errors: Record<string, string> = {};
     // Guessed like a login: whoever holds a session must not learn the password by trying.
     const keys = loginKeys(addressOf(c), user.email);
     const attempt = await guard(keys, 'wrong passwords');
-    if (await verifyPassword(text(form.current), user.password_hash)) passed(keys, attempt);
+    if (await verifyPassword(formString(form.current), user.password_hash)) passed(keys, attempt);
     else errors.current = 'That is not your current password.';
     const weak = passwordError(password);
     if (weak !== undefined) errors.password = weak;
@@ -71,7 +70,7 @@ export function accountPageRoutes({ db, config, registration, now, secure, addre
   });
 
   app.post('/keys', signedIn, async (c) => {
-    const name = text((await c.req.parseBody()).name).trim();
+    const name = formString((await c.req.parseBody()).name).trim();
     if (name === '' || name.length > 100)
       return accountPage(c, { key_name: 'Name the key (at most 100 characters), such as "Grafana".' }, 400);
     // Shown once: only its hash is stored.

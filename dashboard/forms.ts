@@ -3,7 +3,7 @@ import { parseAddressList } from '../core/cidr.js';
 import type { SiteFilters } from '../core/db/sites.js';
 import type { FieldErrors } from '../core/errors.js';
 import { parseHttpUrl } from '../core/page.js';
-import { fieldErrorsOf, formText } from './validation/fields.js';
+import { fieldErrorsOf, formString, formText } from './validation/fields.js';
 
 /** A checked add-site form. */
 export interface SiteInput {
@@ -88,8 +88,6 @@ const MAX_PASSWORD = 1024;
 const MAX_EMAIL = 254;
 const MAX_USER_NAME = 100;
 
-const text = (value: unknown) => (typeof value === 'string' ? value : '');
-
 /** Whether a text holds a C0 control character or DEL, which no address or path needs. */
 export function hasControlCharacter(value: string): boolean {
   for (let i = 0; i < value.length; i++) {
@@ -101,7 +99,7 @@ export function hasControlCharacter(value: string): boolean {
 
 /** An email address as stored: trimmed and lower-cased. */
 export function normalEmail(value: unknown): string {
-  return text(value).trim().toLowerCase();
+  return formString(value).trim().toLowerCase();
 }
 
 function emailError(email: string): string | undefined {
@@ -129,13 +127,13 @@ const issueFrom =
 const REGISTER_FORM = z.object({
   email: z.preprocess(normalEmail, z.string().superRefine(issueFrom(emailError))),
   name: z.preprocess(
-    (value) => text(value).trim(),
+    formText,
     z
       .string()
       .max(MAX_USER_NAME, `Keep the name under ${MAX_USER_NAME} characters.`)
       .refine((name) => !name.includes('\u0000'), 'The name cannot contain NUL characters.'),
   ),
-  password: z.preprocess(text, z.string().superRefine(issueFrom(passwordError))),
+  password: z.preprocess(formString, z.string().superRefine(issueFrom(passwordError))),
 });
 
 /** A checked registration form. */

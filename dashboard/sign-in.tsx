@@ -9,13 +9,12 @@ import { page } from './page.js';
 import { hashPassword, needsRehash, verifyPassword } from './password.js';
 import { LoginThrottle, loginKeys, REGISTER_THROTTLE } from './throttle.js';
 import { createAccount } from './users.js';
+import { formString } from './validation/fields.js';
 import { LoginPage, RegisterPage } from './views/accounts.js';
 import type { FormState } from './views/form.js';
 
 /** An invitation link works this long. */
 export const INVITE_TTL_MS = 7 * 24 * 3600 * 1000;
-
-const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 // Logins for unknown emails verify against this, so that they take as long
 // as wrong passwords and the timing does not tell which emails have accounts.
@@ -51,13 +50,13 @@ export function signInRoutes({ db, registration, now, secure, addressOf, guard, 
     const attempt = await guard(keys, 'failed logins');
     const plausible = email !== '' && email.length <= 254 && !hasControlCharacter(email);
     const user = plausible ? await findUserByEmail(db, email) : undefined;
-    const matches = await verifyPassword(text(form.password), user?.password_hash ?? (await decoyHash()));
+    const matches = await verifyPassword(formString(form.password), user?.password_hash ?? (await decoyHash()));
     if (user === undefined || !matches) {
       // One message for both: the form must not tell which emails have accounts.
       return loginPage(c, { values: { email }, errors: { form: 'Wrong email or password.' } }, next, 401);
     }
     passed(keys, attempt);
-    if (needsRehash(user.password_hash)) await setPasswordHash(db, user.id, await hashPassword(text(form.password)));
+    if (needsRehash(user.password_hash)) await setPasswordHash(db, user.id, await hashPassword(formString(form.password)));
     await startSession(c, db, user.id, secure(c), now());
     return c.redirect(next, 303);
   });
@@ -86,7 +85,7 @@ export function signInRoutes({ db, registration, now, secure, addressOf, guard, 
   app.post('/register', async (c) => {
     await guard([`register:${addressOf(c)}`], 'sign-ups from this address', registrations);
     const form = await c.req.parseBody();
-    const values = { email: normalEmail(form.email), name: text(form.name).trim(), invite: text(form.invite) };
+    const values = { email: normalEmail(form.email), name: formString(form.name).trim(), invite: formString(form.invite) };
     if (registration === 'closed') return registerPage(c, { values, errors: {} }, 403);
     if (registration === 'invite' && !(await validInvite(values.invite))) return registerPage(c, { values, errors: {} }, 403);
     const result = parseRegisterForm(form);

@@ -12,7 +12,7 @@ import { tokenHash } from '../auth.js';
 import { API_KEY_THROTTLE, LoginThrottle, tooMany } from '../throttle.js';
 
 /** Requests per key per minute, unless a test says otherwise. */
-export const RATE_LIMIT = 600;
+const RATE_LIMIT = 600;
 const WINDOW_MS = 60_000;
 // Writing last_used_at on every request would turn each read into a write.
 const TOUCH_EVERY_MS = 60_000;

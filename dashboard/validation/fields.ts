@@ -25,5 +25,10 @@ export function fieldErrorsOf(error: z.ZodError, unknown = 'is not a field of th
 
 /** A form field as text, trimmed; anything else (a file, a repeated field, none) is empty. */
 export function formText(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : '';
+  return formString(value).trim();
+}
+
+/** A form field as it was sent, untrimmed; anything else (a file, a repeated field, none) is empty. */
+export function formString(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
